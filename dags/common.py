@@ -1,0 +1,40 @@
+"""Shared pieces of the project's Airflow DAGs: defaults, assets and the warehouse URL.
+
+Kept free of heavy imports: the DAG processor imports this module on every parse.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from airflow.sdk import Asset
+
+from ingest.config import AIRFLOW_CONN_ID
+
+OWNER = "data-engineering"
+
+DEFAULT_ARGS = {
+    "owner": OWNER,
+    "retries": 2,
+    "retry_delay": timedelta(minutes=5),
+    "retry_exponential_backoff": True,
+}
+
+# Raw intake tables changed (plans, yearly submissions): the transformation should run.
+RAW_INTAKE = Asset("warehouse_raw_intake")
+# The dbt marts were rebuilt: downstream consumers (the annual submission, BI) may read them.
+MARTS = Asset("warehouse_marts")
+
+
+def warehouse_url() -> str:
+    """The warehouse URL from the Airflow connection ``warehouse`` (``AIRFLOW_CONN_WAREHOUSE``)."""
+    from airflow.sdk import Connection
+
+    from ingest.config import postgres_url
+
+    conn = Connection.get(AIRFLOW_CONN_ID)
+    if not conn.host:
+        raise ValueError(f"Airflow connection {AIRFLOW_CONN_ID!r} has no host")
+    return postgres_url(
+        conn.host, conn.port or 5432, conn.login or "", conn.password or "", conn.schema or ""
+    )

@@ -1,0 +1,49 @@
+"""Build the dbt marts: the only place dbt runs from Airflow."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from airflow.sdk import dag, task
+
+from common import DEFAULT_ARGS, MARTS, RAW_INTAKE, warehouse_url
+
+DOCS = """
+### warehouse_transform
+Runs `dbt build` (models, data tests, unit tests) on `dbt_project/` through
+`ingest.transform.run_dbt`. Scheduled on the `warehouse_raw_intake` asset, so it runs after any
+intake load; publishes `warehouse_marts` when the marts are rebuilt.
+
+**On failure**: the log names each failing model or test; `dbt_project/target/run_results.json`
+has the details. Marts of a failed build keep their previous contents where dbt did not
+replace them. Fix the data or model and clear the task.
+"""
+
+
+@dag(
+    dag_id="warehouse_transform",
+    schedule=[RAW_INTAKE],
+    start_date=datetime(2026, 1, 1),
+    catchup=False,
+    max_active_runs=1,
+    default_args=DEFAULT_ARGS,
+    tags=["transform", "dbt"],
+    doc_md=DOCS,
+)
+def warehouse_transform() -> None:
+    @task(outlets=[MARTS])
+    def dbt_build() -> dict:
+        from ingest import transform
+        from ingest.config import load_settings
+
+        settings = load_settings()
+        summary = transform.run_dbt(
+            warehouse_url(), settings.dbt_project_dir, settings.dbt_target_dir
+        )
+        print(summary.describe())
+        return {"invocation_id": summary.invocation_id, "description": summary.describe()}
+
+    dbt_build()
+
+
+warehouse_transform()

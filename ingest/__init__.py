@@ -1,0 +1,1 @@
+"""The warehouse's Python library: everything the DAGs call, testable without Airflow."""

@@ -1,0 +1,113 @@
+"""All configuration in one place: environment variables with defaults.
+
+Every other module receives a :class:`Settings` (or plain arguments) instead of reading the
+environment itself, so that tests can build settings for a throw-away warehouse and nothing
+ever reaches for the user's real one by accident.
+
+Variables (all optional):
+
+- ``WAREHOUSE_URL``        use this PostgreSQL instead of the embedded one (nothing embedded starts)
+- ``WAREHOUSE_PORT``       port of the embedded PostgreSQL on 127.0.0.1 (default 55432)
+- ``WAREHOUSE_STATE_DIR``  data directory, credentials and logs (default ``.warehouse/``)
+- ``WAREHOUSE_DB``         database name of the embedded warehouse (default ``warehouse``)
+- ``REFERENCE_DATA_DIR``   the real reference files (default ``data/reference/``)
+- ``EXTRACTS_DIR``         where validated yearly extracts are written (default ``extracts/``)
+- ``AIRFLOW_HOME``         Airflow's home (default ``.airflow/``)
+- ``DBT_TARGET_DIR``       dbt's artefacts (default ``dbt_project/target``)
+- ``REPORTING_YEAR`` / ``REPORTING_INSTITUTION``  what ``make run`` submits (default 2016 / VDI)
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+DEFAULT_PORT = 55432
+DEFAULT_DB = "warehouse"
+OWNER_ROLE = "warehouse"
+BI_ROLE = "bi_reader"
+ADMIN_ROLE = "postgres"
+AIRFLOW_CONN_ID = "warehouse"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved configuration of one warehouse deployment."""
+
+    project_root: Path = PROJECT_ROOT
+    warehouse_url: str | None = None
+    port: int = DEFAULT_PORT
+    database: str = DEFAULT_DB
+    state_dir: Path = PROJECT_ROOT / ".warehouse"
+    reference_dir: Path = PROJECT_ROOT / "data" / "reference"
+    extracts_dir: Path = PROJECT_ROOT / "extracts"
+    airflow_home: Path = PROJECT_ROOT / ".airflow"
+    dbt_project_dir: Path = PROJECT_ROOT / "dbt_project"
+    dbt_target_dir: Path = PROJECT_ROOT / "dbt_project" / "target"
+    dags_dir: Path = PROJECT_ROOT / "dags"
+    reporting_year: int = 2016
+    reporting_institution: str = "VDI"
+
+    @property
+    def embedded(self) -> bool:
+        """True when the project runs its own PostgreSQL (no ``WAREHOUSE_URL`` given)."""
+        return not self.warehouse_url
+
+    @property
+    def pgdata(self) -> Path:
+        return self.state_dir / "pgdata"
+
+    @property
+    def secrets_file(self) -> Path:
+        return self.state_dir / "credentials.json"
+
+    @property
+    def logs_dir(self) -> Path:
+        return self.state_dir / "logs"
+
+
+def postgres_url(host: str, port: int, user: str, password: str, database: str) -> str:
+    """A ``postgresql://`` URL with the user and password percent-encoded."""
+    return (
+        f"postgresql://{quote(user, safe='')}:{quote(password, safe='')}@{host}:{port}/{database}"
+    )
+
+
+def _path(env: Mapping[str, str], name: str, default: Path) -> Path:
+    value = env.get(name)
+    return Path(value).expanduser().resolve() if value else default
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    value = env.get(name)
+    if value in (None, ""):
+        return default
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be an integer, got {value!r}") from exc
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    """Build :class:`Settings` from ``env`` (default: ``os.environ``)."""
+    env = os.environ if env is None else env
+    port = _int(env, "WAREHOUSE_PORT", DEFAULT_PORT)
+    if not 1024 <= port <= 65535:
+        raise ValueError(f"WAREHOUSE_PORT must be between 1024 and 65535, got {port}")
+    return Settings(
+        warehouse_url=env.get("WAREHOUSE_URL") or None,
+        port=port,
+        database=env.get("WAREHOUSE_DB") or DEFAULT_DB,
+        state_dir=_path(env, "WAREHOUSE_STATE_DIR", PROJECT_ROOT / ".warehouse"),
+        reference_dir=_path(env, "REFERENCE_DATA_DIR", PROJECT_ROOT / "data" / "reference"),
+        extracts_dir=_path(env, "EXTRACTS_DIR", PROJECT_ROOT / "extracts"),
+        airflow_home=_path(env, "AIRFLOW_HOME", PROJECT_ROOT / ".airflow"),
+        dbt_target_dir=_path(env, "DBT_TARGET_DIR", PROJECT_ROOT / "dbt_project" / "target"),
+        reporting_year=_int(env, "REPORTING_YEAR", 2016),
+        reporting_institution=(env.get("REPORTING_INSTITUTION") or "VDI").upper(),
+    )

@@ -1,0 +1,75 @@
+"""Bring a warehouse to a usable state and tell callers how to reach it.
+
+Two deployments share this code path: the embedded server that ``make run`` starts
+(``ingest.embedded_pg``) and a PostgreSQL the user points at with ``WAREHOUSE_URL``. For the
+embedded one this module also creates the roles and the database (cluster-level objects that
+migrations cannot create inside a transaction); migrations then run as the owner role.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import psycopg
+from psycopg import sql
+
+from ingest import embedded_pg, migrate, sqlfiles
+from ingest.config import ADMIN_ROLE, BI_ROLE, OWNER_ROLE, Settings
+
+
+@dataclass(frozen=True)
+class Warehouse:
+    """Connection URLs of a ready warehouse."""
+
+    url: str
+    bi_url: str | None
+    embedded: bool
+
+
+def _role_exists(conn: psycopg.Connection, role: str) -> bool:
+    return conn.execute("select 1 from pg_roles where rolname = %s", (role,)).fetchone() is not None
+
+
+def bootstrap_embedded(settings: Settings, creds: embedded_pg.Credentials) -> None:
+    """Create or refresh the owner and BI roles and the warehouse database."""
+    admin_url = embedded_pg.url(settings, ADMIN_ROLE, creds.admin_password, database="postgres")
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        for role, password in ((OWNER_ROLE, creds.owner_password), (BI_ROLE, creds.bi_password)):
+            name = "bootstrap_alter_role" if _role_exists(conn, role) else "bootstrap_create_role"
+            conn.execute(
+                sql.SQL(sqlfiles.load(name)).format(
+                    role=sql.Identifier(role), password=sql.Literal(password)
+                )
+            )
+        exists = conn.execute(
+            "select 1 from pg_database where datname = %s", (settings.database,)
+        ).fetchone()
+        if not exists:
+            conn.execute(
+                sql.SQL(sqlfiles.load("bootstrap_create_database")).format(
+                    database=sql.Identifier(settings.database), owner=sql.Identifier(OWNER_ROLE)
+                )
+            )
+
+
+def urls(settings: Settings) -> Warehouse:
+    """Connection URLs without starting anything (for ``make warehouse-url`` and scripts)."""
+    if not settings.embedded:
+        assert settings.warehouse_url is not None
+        return Warehouse(url=settings.warehouse_url, bi_url=None, embedded=False)
+    creds = embedded_pg.load_or_create_credentials(settings)
+    return Warehouse(
+        url=embedded_pg.url(settings, OWNER_ROLE, creds.owner_password),
+        bi_url=embedded_pg.url(settings, BI_ROLE, creds.bi_password),
+        embedded=True,
+    )
+
+
+def ensure_ready(settings: Settings) -> Warehouse:
+    """Start (embedded only), bootstrap and migrate the warehouse; safe to call repeatedly."""
+    if settings.embedded:
+        creds = embedded_pg.start(settings)
+        bootstrap_embedded(settings, creds)
+    warehouse = urls(settings)
+    migrate.apply(warehouse.url)
+    return warehouse

@@ -1,0 +1,181 @@
+"""The whole path through real Airflow, dbt and GX on a throw-away PostgreSQL.
+
+Asserts that the mart and the extract reproduce the real VDI reference table for all 16
+services, that a second run changes no data and writes no new extract version, and that a
+break the gate must catch stops the extract with a message naming the rule and the service.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+from dataclasses import replace
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from ingest import pipeline, warehouse
+from ingest.config import Settings
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.integration
+
+REFERENCE = ROOT / "data" / "reference" / "vdi_eservices_2012_forecast_2016_actual.csv"
+DATA_TABLES = (
+    "raw.implementation_plans",
+    "raw.plan_services",
+    "raw.yearly_submissions",
+    "marts.fct_service_year",
+    "marts.dim_service",
+    "marts.dim_institution",
+)
+
+
+def _2dp(value: Decimal | str | None) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    return Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def _reference_rows() -> list[dict[str, str]]:
+    with REFERENCE.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _expected(row: dict[str, str]) -> dict[str, object]:
+    """The figures a person computes by hand from one line of the reference table."""
+    ft, fe = int(row["forecast_2012_total_users"]), int(row["forecast_2012_e_users"])
+    at, ae = int(row["actual_2016_total_users"]), int(row["actual_2016_e_requests"])
+    return {
+        "service_key": f"VDI-{int(row['service_no']):02d}",
+        "service_name_lv": row["service_name_lv"],
+        "forecast_total_users": ft,
+        "forecast_electronic_users": fe,
+        "actual_total_users": at,
+        "actual_electronic_requests": ae,
+        "electronic_share": _2dp(Decimal(ae) / Decimal(at)),
+        "total_attainment": _2dp(Decimal(at) / Decimal(ft)) if ft else None,
+        "electronic_attainment": _2dp(Decimal(ae) / Decimal(fe)) if fe else None,
+        "total_variance": at - ft,
+        "electronic_variance": ae - fe,
+    }
+
+
+def _counts(url: str) -> dict[str, int]:
+    with psycopg.connect(url) as conn:
+        return {t: conn.execute(f"select count(*) from {t}").fetchone()[0] for t in DATA_TABLES}
+
+
+@pytest.fixture(scope="module")
+def e2e(pg_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, str]:
+    base = tmp_path_factory.mktemp("e2e")
+    settings = replace(
+        pg_settings,
+        database="e2e_warehouse",
+        extracts_dir=base / "extracts",
+        airflow_home=base / "airflow",
+        dbt_target_dir=base / "dbt_target",
+        state_dir=pg_settings.state_dir,
+    )
+    url = warehouse.ensure_ready(settings).url
+    pipeline.run(settings, url, say=lambda _msg: None)
+    return settings, url
+
+
+def test_mart_reproduces_the_reference_table(e2e: tuple[Settings, str]) -> None:
+    _settings, url = e2e
+    with psycopg.connect(url) as conn, conn.cursor(row_factory=psycopg.rows.dict_row) as cur:
+        cur.execute(
+            "select f.*, s.service_name_lv from marts.fct_service_year f"
+            " join marts.dim_service s using (service_key)"
+            " where reporting_year = 2016 order by service_key"
+        )
+        mart = cur.fetchall()
+        totals = conn.execute(
+            "select sum(actual_total_users), sum(actual_electronic_requests)"
+            " from marts.fct_service_year where reporting_year = 2016"
+        ).fetchone()
+    expected = [_expected(r) for r in _reference_rows()]
+    assert len(mart) == len(expected) == 16
+    for got, want in zip(mart, expected, strict=True):
+        for key, value in want.items():
+            actual = got[key]
+            if isinstance(actual, Decimal):
+                actual = _2dp(actual)
+            assert actual == value, f"{want['service_key']}.{key}: {actual} != {value}"
+    by_key = {r["service_key"]: r for r in mart}
+    assert _2dp(by_key["VDI-07"]["electronic_attainment"]) == Decimal("9.24")
+    assert by_key["VDI-16"]["electronic_attainment"] is None
+    assert totals == (27165, 7350)
+
+
+def test_extract_has_the_16_services_and_a_verifiable_manifest(e2e: tuple[Settings, str]) -> None:
+    settings, _url = e2e
+    latest = settings.extracts_dir / "2016" / "VDI" / "latest"
+    manifest = json.loads((latest / "manifest.json").read_text(encoding="utf-8"))
+    data = (latest / "indicators.csv").read_bytes()
+    assert manifest["files"]["indicators.csv"]["sha256"] == hashlib.sha256(data).hexdigest()
+    assert manifest["row_count"] == 16
+    assert manifest["validation"]["passed"] is True
+    assert manifest["is_synthetic"] is False
+    rows = list(csv.DictReader(data.decode("utf-8").splitlines()))
+    expected = {e["service_key"]: e for e in map(_expected, _reference_rows())}
+    assert [r["service_key"] for r in rows] == sorted(expected)
+    for row in rows:
+        want = expected[row["service_key"]]
+        assert row["service_name_lv"] == want["service_name_lv"]
+        assert int(row["actual_electronic_requests"]) == want["actual_electronic_requests"]
+        assert _2dp(row["electronic_attainment"]) == want["electronic_attainment"]
+
+
+def test_second_run_changes_no_data_and_makes_no_new_version(e2e: tuple[Settings, str]) -> None:
+    settings, url = e2e
+    before = _counts(url)
+    folder = settings.extracts_dir / "2016" / "VDI"
+    csv_before = (folder / "latest" / "indicators.csv").read_bytes()
+    pipeline.run(settings, url, say=lambda _msg: None)
+    assert _counts(url) == before
+    assert sorted(p.name for p in folder.iterdir() if not p.is_symlink()) == ["v0001"]
+    assert (folder / "latest" / "indicators.csv").read_bytes() == csv_before
+    with psycopg.connect(url) as conn:
+        outcomes = [
+            r[0]
+            for r in conn.execute("select outcome from audit.submission_log order by attempted_at")
+        ]
+    assert outcomes == ["written", "unchanged"]
+
+
+def test_gate_refuses_a_broken_year_then_accepts_the_fix(
+    pg_settings: Settings, tmp_path: Path, reference_copy: Path
+) -> None:
+    settings = replace(
+        pg_settings,
+        database="e2e_broken",
+        reference_dir=reference_copy,
+        extracts_dir=tmp_path / "extracts",
+        airflow_home=tmp_path / "airflow",
+        dbt_target_dir=tmp_path / "dbt_target",
+    )
+    services = reference_copy / REFERENCE.name
+    good = services.read_text(encoding="utf-8")
+    # VDI-07: 5 000 electronic requests of 3 755 in total passes intake, fails the gate.
+    services.write_text(good.replace("3755,2189", "3755,5000"), encoding="utf-8")
+    url = warehouse.ensure_ready(settings).url
+
+    with pytest.raises(pipeline.PipelineError) as err:
+        pipeline.run(settings, url, say=lambda _msg: None)
+    message = str(err.value)
+    assert "annual_indicator_submission" in message
+    assert "electronic requests do not exceed the total" in message
+    assert "VDI-07" in message
+    assert not (settings.extracts_dir / "2016" / "VDI").exists() or not os.listdir(
+        settings.extracts_dir / "2016" / "VDI"
+    )
+
+    services.write_text(good, encoding="utf-8")
+    pipeline.run(settings, url, say=lambda _msg: None)
+    assert (settings.extracts_dir / "2016" / "VDI" / "latest" / "indicators.csv").is_file()
