@@ -60,10 +60,31 @@ def to_frame(candidate: extract.Candidate):  # -> pandas.DataFrame
     return frame
 
 
-def _log_attempt(conn: psycopg.Connection, **values: object) -> None:
-    defaults = {"version": None, "path": None, "manifest_sha256": None, "total": None}
-    defaults.update({"failed": None, "message": None})
-    conn.execute(sqlfiles.load("extract/log_attempt"), {**defaults, **values})
+def _log_attempt(
+    conn: psycopg.Connection,
+    year: int,
+    institution: str,
+    outcome: str,
+    *,
+    result: extract.ExtractResult | None = None,
+    total: int | None = None,
+    failed: int | None = None,
+    message: str | None = None,
+) -> None:
+    conn.execute(
+        sqlfiles.load("extract/log_attempt"),
+        {
+            "year": year,
+            "institution": institution,
+            "outcome": outcome,
+            "version": result.version if result else None,
+            "path": str(result.path) if result else None,
+            "manifest_sha256": result.manifest_sha256 if result else None,
+            "total": total,
+            "failed": failed,
+            "message": message,
+        },
+    )
 
 
 def submit(conninfo: str, extracts_dir: Path, year: int, institution: str) -> extract.ExtractResult:
@@ -75,9 +96,7 @@ def submit(conninfo: str, extracts_dir: Path, year: int, institution: str) -> ex
         try:
             candidate, planned = fetch_candidate(conn, year, institution)
         except SubmissionRefused as exc:
-            _log_attempt(
-                conn, year=year, institution=institution, outcome="failed", message=str(exc)
-            )
+            _log_attempt(conn, year, institution, "failed", message=str(exc))
             raise
         gate = yearly_extract.validate(to_frame(candidate), year, planned)
         summary = gate.summary()
@@ -89,16 +108,13 @@ def submit(conninfo: str, extracts_dir: Path, year: int, institution: str) -> ex
                 + "\n".join(f"  - {o.describe()}" for o in gate.errors)
             )
             _log_attempt(
-                conn, year=year, institution=institution, outcome="failed",
-                total=total, failed=failed, message=message,
-            )  # fmt: skip
+                conn, year, institution, "failed", total=total, failed=failed, message=message
+            )
             raise SubmissionRefused(message)
         result = extract.write(extracts_dir, candidate, summary)
         _log_attempt(
-            conn, year=year, institution=institution, outcome=result.status,
-            version=result.version, path=str(result.path), manifest_sha256=result.manifest_sha256,
-            total=total, failed=failed,
-        )  # fmt: skip
+            conn, year, institution, result.status, result=result, total=total, failed=failed
+        )
     for warning in gate.warnings:
         log.warning("shipped with warning: %s", warning.describe())
     log.info(

@@ -125,12 +125,13 @@ def _land(conn: psycopg.Connection, paths: dict[str, Path]) -> dict[str, int]:
     return counts
 
 
-def _already_loaded(conn: psycopg.Connection, target: Target, sha256: str) -> bool:
-    query = sql.SQL("select exists (select from raw.{t} where source_sha256 = %s)").format(
+def _rows_loaded_from(conn: psycopg.Connection, target: Target, sha256: str) -> int:
+    """Rows of ``target`` already loaded from files with this checksum (0: not loaded yet)."""
+    query = sql.SQL("select count(*) from raw.{t} where source_sha256 = %s").format(
         t=sql.Identifier(target.table)
     )
     row = conn.execute(query, (sha256,)).fetchone()
-    return bool(row and row[0])
+    return int(row[0]) if row else 0
 
 
 def _source_uri(paths: dict[str, Path], reference_dir: Path) -> str:
@@ -142,28 +143,26 @@ def load(conninfo: str, reference_dir: Path, target: Target) -> LoadResult:
     paths = _paths(reference_dir)
     sha256 = lineage.combined_sha256(paths.values())
     source_uri = _source_uri(paths, reference_dir)
+
+    def record(status: str, message: str) -> None:
+        lineage.record_batch(
+            conninfo,
+            loader=target.loader,
+            source_uri=source_uri,
+            source_sha256=sha256,
+            status=status,
+            message=message,
+            is_synthetic=False,
+        )
+
     with psycopg.connect(conninfo) as conn:
-        if _already_loaded(conn, target, sha256):
-            rows = conn.execute(
-                sql.SQL("select count(*) from raw.{t} where source_sha256 = %s").format(
-                    t=sql.Identifier(target.table)
-                ),
-                (sha256,),
-            ).fetchone()
-            n = int(rows[0]) if rows else 0
-            lineage.record_batch(
-                conninfo,
-                loader=target.loader,
-                source_uri=source_uri,
-                source_sha256=sha256,
-                status="skipped",
-                message="files unchanged since the last successful load",
-                is_synthetic=False,
-            )
+        existing = _rows_loaded_from(conn, target, sha256)
+        if existing:
+            record("skipped", "files unchanged since the last successful load")
             log.info(
                 "%s: files unchanged (sha256 %s…), nothing to load", target.loader, sha256[:12]
             )
-            return LoadResult(target.loader, "unchanged", n, 0, sha256)
+            return LoadResult(target.loader, "unchanged", existing, 0, sha256)
         try:
             with conn.transaction():
                 batch = lineage.start_batch(conn, target.loader, source_uri, sha256, False)
@@ -175,15 +174,7 @@ def load(conninfo: str, reference_dir: Path, target: Target) -> LoadResult:
                     loaded = conn.execute(sqlfiles.load(name), params).rowcount
                 lineage.finish_batch(conn, batch, counts["services"], loaded)
         except (ReferenceDataError, psycopg.Error) as exc:
-            lineage.record_batch(
-                conninfo,
-                loader=target.loader,
-                source_uri=source_uri,
-                source_sha256=sha256,
-                status="failed",
-                message=str(exc)[:4000],
-                is_synthetic=False,
-            )
+            record("failed", str(exc)[:4000])
             if isinstance(exc, psycopg.Error):
                 raise ReferenceDataError(
                     f"{target.loader}: PostgreSQL refused the load: {exc}"

@@ -65,3 +65,14 @@ def test_stop_and_restart_keeps_data(pg_settings: Settings, tmp_path) -> None:
             assert conn.execute("select v from audit.kept").fetchone() == ("ā",)
     finally:
         embedded_pg.stop(settings)
+
+
+def test_warehouse_url_uses_that_server_and_starts_nothing(db_url: str, tmp_path) -> None:
+    settings = Settings(warehouse_url=db_url, state_dir=tmp_path / "unused")
+    ready = warehouse.ensure_ready(settings)
+    assert ready.url == db_url and not ready.embedded
+    assert not (tmp_path / "unused").exists()
+    with psycopg.connect(db_url) as conn:
+        assert conn.execute("select to_regclass('raw.plan_services')::text").fetchone() == (
+            "raw.plan_services",
+        )
