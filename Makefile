@@ -31,9 +31,10 @@ run: $(STAMP) ## Whole pipeline: embedded Postgres, migrations, Airflow DAGs, db
 test: $(STAMP) ## Run the tests (they start their own throw-away Postgres)
 	@PYTHONPATH=$(CURDIR) $(PY) -m pytest
 
-lint: $(STAMP) ## ruff (lint + format check) and the AIR3 rules on the DAGs
+lint: $(STAMP) ## ruff (lint + format check, AIR3 rules on the DAGs) and sqlfluff on the dbt models
 	@$(VENV)/bin/ruff check .
 	@$(VENV)/bin/ruff format --check .
+	@$(VENV)/bin/sqlfluff lint dbt_project/models
 
 format: $(STAMP) ## Format the Python code with ruff
 	@$(VENV)/bin/ruff format .

@@ -12,7 +12,7 @@ final as (
         responsible_authority,
         is_synthetic
     from plans
-    order by institution_code, project_end_year desc
+    order by institution_code asc, project_end_year desc
 )
 
 select * from final

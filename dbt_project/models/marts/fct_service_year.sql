@@ -23,11 +23,14 @@ joined as (
         submissions.reported_total_users as actual_total_users,
         submissions.reported_electronic_requests as actual_electronic_requests,
         submissions.submission_row_id is not null as has_submission,
-        forecasts.is_synthetic or coalesce(submissions.is_synthetic, false) as is_synthetic
+        (
+            forecasts.is_synthetic or coalesce(submissions.is_synthetic, false)
+        ) as is_synthetic
     from forecasts
     left join submissions
-        on forecasts.service_key = submissions.service_key
-        and forecasts.window_year = submissions.reporting_year
+        on
+            forecasts.service_key = submissions.service_key
+            and forecasts.window_year = submissions.reporting_year
 ),
 
 final as (
