@@ -22,6 +22,8 @@ DEFAULT_ARGS = {
 
 # Raw intake tables changed (plans, yearly submissions): the transformation should run.
 RAW_INTAKE = Asset("warehouse_raw_intake")
+# Portal statistics were (re)loaded: the transformation should run.
+RAW_PORTAL = Asset("warehouse_raw_portal")
 # The dbt marts were rebuilt: downstream consumers (the annual submission, BI) may read them.
 MARTS = Asset("warehouse_marts")
 

@@ -6,13 +6,13 @@ from datetime import datetime
 
 from airflow.sdk import dag, task
 
-from common import DEFAULT_ARGS, MARTS, RAW_INTAKE, warehouse_url
+from common import DEFAULT_ARGS, MARTS, RAW_INTAKE, RAW_PORTAL, warehouse_url
 
 DOCS = """
 ### warehouse_transform
 Runs `dbt build` (models, data tests, unit tests) on `dbt_project/` through
-`ingest.transform.run_dbt`. Scheduled on the `warehouse_raw_intake` asset, so it runs after any
-intake load; publishes `warehouse_marts` when the marts are rebuilt.
+`ingest.transform.run_dbt`. Scheduled on the `warehouse_raw_intake` or `warehouse_raw_portal`
+asset, so it runs after any load; publishes `warehouse_marts` when the marts are rebuilt.
 
 **On failure**: the log names each failing model or test; `dbt_project/target/run_results.json`
 has the details. Marts of a failed build keep their previous contents where dbt did not
@@ -22,7 +22,7 @@ replace them. Fix the data or model and clear the task.
 
 @dag(
     dag_id="warehouse_transform",
-    schedule=[RAW_INTAKE],
+    schedule=(RAW_INTAKE | RAW_PORTAL),
     start_date=datetime(2026, 1, 1),
     catchup=False,
     max_active_runs=1,

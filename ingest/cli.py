@@ -40,7 +40,7 @@ def _summary(settings: Settings, url: str, timings: dict[str, float], started: f
     with psycopg.connect(url) as conn:
         print("  rows in the warehouse:")
         for table, count in conn.execute(sqlfiles.load("summary/row_counts")):
-            print(f"    {table:<28} {count:>6}")
+            print(f"    {table:<32} {count:>8}")
         attempt = conn.execute(
             sqlfiles.load("summary/latest_attempt"),
             {"year": settings.reporting_year, "institution": settings.reporting_institution},

@@ -15,6 +15,10 @@ Variables (all optional):
 - ``AIRFLOW_HOME``         Airflow's home (default ``.airflow/``)
 - ``DBT_TARGET_DIR``       dbt's artefacts (default ``dbt_project/target``)
 - ``REPORTING_YEAR`` / ``REPORTING_INSTITUTION``  what ``make run`` submits (default 2016 / VDI)
+- ``PORTAL_SOURCE``        ``files`` (a drop folder, default) or ``ckan`` (an open-data API)
+- ``PORTAL_DROP_DIR``      the drop folder; default: the generated SYNTHETIC demo exports in
+                           ``.warehouse/demo/portal/`` (``make run`` writes them there)
+- ``CKAN_BASE_URL`` / ``CKAN_DATASET_ID``   the CKAN site and dataset (for ``ckan``)
 """
 
 from __future__ import annotations
@@ -33,6 +37,9 @@ OWNER_ROLE = "warehouse"
 BI_ROLE = "bi_reader"
 ADMIN_ROLE = "postgres"
 AIRFLOW_CONN_ID = "warehouse"
+# Portal codes invented for services whose real code is unknown: visibly synthetic, and
+# derived from the service key (SYN-VDI-02) so statistics still match their service.
+SYNTHETIC_CODE_PREFIX = "SYN-"
 
 
 @dataclass(frozen=True)
@@ -52,6 +59,10 @@ class Settings:
     dags_dir: Path = PROJECT_ROOT / "dags"
     reporting_year: int = 2016
     reporting_institution: str = "VDI"
+    portal_source: str = "files"
+    portal_drop_dir: Path | None = None
+    ckan_base_url: str = "https://data.gov.lv/dati"
+    ckan_dataset_id: str = "latvija-lv-e-pakalpojumu-statistika"
 
     @property
     def embedded(self) -> bool:
@@ -70,6 +81,16 @@ class Settings:
     def logs_dir(self) -> Path:
         return self.state_dir / "logs"
 
+    @property
+    def demo_portal_dir(self) -> Path:
+        """Where ``make run`` writes the SYNTHETIC demo portal exports."""
+        return self.state_dir / "demo" / "portal"
+
+    @property
+    def portal_files_dir(self) -> Path:
+        """The drop folder the ``files`` source reads: configured, or the demo exports."""
+        return self.portal_drop_dir or self.demo_portal_dir
+
 
 def postgres_url(host: str, port: int, user: str, password: str, database: str) -> str:
     """A ``postgresql://`` URL with the user and password percent-encoded."""
@@ -78,9 +99,20 @@ def postgres_url(host: str, port: int, user: str, password: str, database: str) 
     )
 
 
+def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...], default: str) -> str:
+    value = (env.get(name) or default).strip().lower()
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(choices)}, got {value!r}")
+    return value
+
+
 def _path(env: Mapping[str, str], name: str, default: Path) -> Path:
+    return _optional_path(env, name) or default
+
+
+def _optional_path(env: Mapping[str, str], name: str) -> Path | None:
     value = env.get(name)
-    return Path(value).expanduser().resolve() if value else default
+    return Path(value).expanduser().resolve() if value else None
 
 
 def _int(env: Mapping[str, str], name: str, default: int) -> int:
@@ -110,4 +142,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         dbt_target_dir=_path(env, "DBT_TARGET_DIR", PROJECT_ROOT / "dbt_project" / "target"),
         reporting_year=_int(env, "REPORTING_YEAR", 2016),
         reporting_institution=(env.get("REPORTING_INSTITUTION") or "VDI").upper(),
+        portal_source=_choice(env, "PORTAL_SOURCE", ("files", "ckan"), "files"),
+        portal_drop_dir=_optional_path(env, "PORTAL_DROP_DIR"),
+        ckan_base_url=env.get("CKAN_BASE_URL") or Settings.ckan_base_url,
+        ckan_dataset_id=env.get("CKAN_DATASET_ID") or Settings.ckan_dataset_id,
     )

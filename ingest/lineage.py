@@ -7,6 +7,7 @@ time, so any figure in a mart can be traced back to the bytes it came from.
 from __future__ import annotations
 
 import hashlib
+import json
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -100,6 +101,7 @@ def record_batch(
     is_synthetic: bool,
     rows_read: int | None = None,
     rows_loaded: int | None = None,
+    params: dict[str, object] | None = None,
 ) -> uuid.UUID:
     """Record a batch outside any load transaction (a skip, or a failure that rolled back)."""
     with psycopg.connect(conninfo, autocommit=True) as conn:
@@ -114,6 +116,7 @@ def record_batch(
                 "is_synthetic": is_synthetic,
                 "rows_read": rows_read,
                 "rows_loaded": rows_loaded,
+                "params": json.dumps(params) if params is not None else None,
             },
         ).fetchone()
     assert row is not None

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from ingest.config import SYNTHETIC_CODE_PREFIX
+
 
 class TransformError(RuntimeError):
     """dbt failed; the message names every failing node."""
@@ -107,6 +109,7 @@ def run_dbt(
         "--profiles-dir", str(project_dir),
         "--target-path", str(target_dir),
         "--log-path", str(target_dir / "logs"),
+        "--vars", json.dumps({"synthetic_code_prefix": SYNTHETIC_CODE_PREFIX}),
         *extra_args,
     ]  # fmt: skip
     with _environment({**dbt_env(conninfo), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}):

@@ -6,7 +6,12 @@ import pytest
 
 from tests.conftest import ROOT
 
-EXPECTED_DAGS = {"reference_data_load", "warehouse_transform", "annual_indicator_submission"}
+EXPECTED_DAGS = {
+    "reference_data_load",
+    "portal_statistics_nightly",
+    "warehouse_transform",
+    "annual_indicator_submission",
+}
 
 
 @pytest.fixture(scope="module")

@@ -113,6 +113,28 @@ def test_mart_reproduces_the_reference_table(e2e: tuple[Settings, str]) -> None:
     assert totals == (27165, 7350)
 
 
+def test_mart_shows_portal_next_to_reported_figures(e2e: tuple[Settings, str]) -> None:
+    """The SYNTHETIC portal demo is built so that its 2016 sums equal the real figures."""
+    _settings, url = e2e
+    with psycopg.connect(url) as conn:
+        rows = conn.execute(
+            "select service_key, actual_electronic_requests, portal_electronic_requests,"
+            " electronic_reported_minus_portal, electronic_source, portal_is_synthetic,"
+            " is_synthetic,"
+            " portal_months_with_data"
+            " from marts.fct_service_year where reporting_year = 2016 order by service_key"
+        ).fetchall()
+        years = conn.execute(
+            "select reporting_year, count(portal_electronic_requests)"
+            " from marts.fct_service_year group by 1 order by 1"
+        ).fetchall()
+    assert len(rows) == 16
+    for key, reported, portal, diff, source, portal_synthetic, synthetic, months in rows:
+        assert portal == reported and diff == 0, key
+        assert (source, portal_synthetic, synthetic, months) == ("reported", True, False, 12)
+    assert years == [(2015, 16), (2016, 16), (2017, 16), (2018, 16), (2019, 16)]
+
+
 def test_extract_has_the_16_services_and_a_verifiable_manifest(e2e: tuple[Settings, str]) -> None:
     settings, _url = e2e
     latest = settings.extracts_dir / "2016" / "VDI" / "latest"

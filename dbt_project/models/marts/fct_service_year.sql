@@ -11,6 +11,10 @@ submissions as (
     select * from {{ ref('stg_intake__yearly_submissions') }}
 ),
 
+portal as (
+    select * from {{ ref('int_portal_requests_by_service_year') }}
+),
+
 joined as (
     select
         forecasts.service_year_id,
@@ -22,7 +26,10 @@ joined as (
         forecasts.forecast_electronic_users,
         submissions.reported_total_users as actual_total_users,
         submissions.reported_electronic_requests as actual_electronic_requests,
+        portal.portal_electronic_requests,
+        portal.months_with_data as portal_months_with_data,
         submissions.submission_row_id is not null as has_submission,
+        coalesce(portal.is_synthetic, false) as portal_is_synthetic,
         (
             forecasts.is_synthetic or coalesce(submissions.is_synthetic, false)
         ) as is_synthetic
@@ -31,6 +38,10 @@ joined as (
         on
             forecasts.service_key = submissions.service_key
             and forecasts.window_year = submissions.reporting_year
+    left join portal
+        on
+            forecasts.service_key = portal.service_key
+            and forecasts.window_year = portal.period_year
 ),
 
 final as (
@@ -45,6 +56,11 @@ final as (
         actual_total_users,
         actual_electronic_requests,
         actual_total_users - actual_electronic_requests as actual_other_channel_requests,
+        portal_electronic_requests,
+        portal_months_with_data,
+        actual_electronic_requests - portal_electronic_requests as electronic_reported_minus_portal,
+        -- The institution's reported figure is the official one; the portal is the cross-check.
+        case when actual_electronic_requests is not null then 'reported' end as electronic_source,
         {{ safe_ratio('forecast_electronic_users', 'forecast_total_users') }}
             as forecast_electronic_share,
         {{ safe_ratio('actual_electronic_requests', 'actual_total_users') }}
@@ -55,6 +71,7 @@ final as (
         actual_total_users - forecast_total_users as total_variance,
         actual_electronic_requests - forecast_electronic_users as electronic_variance,
         has_submission,
+        portal_is_synthetic,
         is_synthetic
     from joined
 )

@@ -12,7 +12,7 @@ select
     upper(btrim(ctx.institution_code)),
     btrim(s.service_no)::integer,
     btrim(s.service_name_lv),
-    upper(substring(btrim(p.portal_service_code) from '(?i)(EP\d+)(?:-V[0-9-]+)?$')),
+    raw.normalise_portal_code(p.portal_service_code),
     btrim(s.forecast_2012_total_users)::integer,
     btrim(s.forecast_2012_e_users)::integer,
     nullif(btrim(s.planned_activities_lv), ''),

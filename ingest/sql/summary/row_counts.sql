@@ -4,4 +4,8 @@ union all
 select 'raw.plan_services', count(*) from raw.plan_services
 union all
 select 'raw.yearly_submissions', count(*) from raw.yearly_submissions
+union all
+select 'raw.portal_requests', count(*) from raw.portal_requests
+union all
+select 'raw.portal_requests_quarantine', count(*) from raw.portal_requests_quarantine
 order by table_name

@@ -1,0 +1,74 @@
+"""Load the state portal's e-service usage statistics, nightly and for backfills."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from airflow.sdk import Param, dag, get_current_context, task
+
+from common import DEFAULT_ARGS, RAW_PORTAL, warehouse_url
+
+DOCS = """
+### portal_statistics_nightly
+Loads latvija.lv e-service statistics (requests per e-service, period and electronic
+sub-channel) through `ingest.portal.nightly.run` into `raw.portal_requests`. Bad rows go to
+`raw.portal_requests_quarantine` with file, line, column and reason; every file is a batch in
+`audit.load_batches` (rows read = loaded + quarantined + outside the range).
+
+Params: `source` (`files`: the drop folder `PORTAL_DROP_DIR`; `ckan`: the CKAN dataset
+`CKAN_BASE_URL` / `CKAN_DATASET_ID`), `period_from` / `period_to` (`2015` or `2015-01`; empty:
+every new or changed file), `force` (reload unchanged files). Backfill whole years with one run,
+e.g. `{"period_from": "2015", "period_to": "2019"}`.
+
+**Idempotent**: unchanged files/resources are skipped; a changed file replaces the periods it
+covers in one transaction. Publishes `warehouse_raw_portal` for the transformation.
+
+**On failure**: the log names each file that could not be read (e.g. missing columns); the
+other files were loaded. Fix or remove the file in the drop folder and clear the task.
+Connection errors and 5xx/429 from CKAN are retried with backoff before failing.
+"""
+
+
+@dag(
+    dag_id="portal_statistics_nightly",
+    schedule="0 3 * * *",
+    start_date=datetime(2026, 1, 1),
+    catchup=False,
+    max_active_runs=1,
+    default_args=DEFAULT_ARGS,
+    tags=["ingest", "portal"],
+    doc_md=DOCS,
+    params={
+        "source": Param(
+            None,
+            type=["null", "string"],
+            enum=[None, "files", "ckan"],
+            description="files or ckan; empty: PORTAL_SOURCE",
+        ),
+        "period_from": Param(None, type=["null", "string"], description="2015 or 2015-01"),
+        "period_to": Param(None, type=["null", "string"], description="2019 or 2019-12"),
+        "force": Param(False, type="boolean", description="reload unchanged files too"),
+    },
+)
+def portal_statistics_nightly() -> None:
+    @task(outlets=[RAW_PORTAL])
+    def load_portal_statistics() -> str:
+        from ingest.config import load_settings
+        from ingest.portal import nightly
+
+        params = get_current_context()["params"]
+        summary = nightly.run(
+            warehouse_url(),
+            load_settings(),
+            source=params["source"],
+            period_from=params["period_from"],
+            period_to=params["period_to"],
+            force=params["force"],
+        )
+        print(summary.describe())
+        return summary.describe()
+
+    load_portal_statistics()
+
+
+portal_statistics_nightly()

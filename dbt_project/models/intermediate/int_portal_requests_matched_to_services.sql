@@ -1,0 +1,68 @@
+-- Portal rows per service key and month. A portal code matches a planned service by its real
+-- code, or by the visibly synthetic code '<prefix><service_key>' invented for services whose
+-- real code is unknown. Rows of codes that match no service keep a NULL service_key.
+-- Where an export gives both monthly and daily rows for the same month, the monthly figure wins
+-- (summing both would count the month twice).
+with
+
+requests as (
+    select * from {{ ref('stg_portal__requests') }}
+),
+
+services as (
+    select * from {{ ref('stg_intake__plan_services') }}
+),
+
+codes as (
+    select
+        service_key,
+        portal_service_code,
+        false as is_synthetic_code
+    from services
+    where portal_service_code is not null
+    union all
+    select
+        service_key,
+        '{{ var("synthetic_code_prefix") }}' || service_key as portal_service_code,
+        true as is_synthetic_code
+    from services
+),
+
+monthly as (
+    select
+        institution_code,
+        portal_service_code,
+        period_month,
+        channel,
+        bool_or(period_grain = 'month') as has_monthly_row,
+        sum(request_count) filter (where period_grain = 'month') as monthly_requests,
+        sum(request_count) filter (where period_grain = 'day') as daily_requests,
+        max(portal_service_name) as portal_service_name,
+        bool_or(is_synthetic) as is_synthetic
+    from requests
+    group by institution_code, portal_service_code, period_month, channel
+),
+
+final as (
+    select
+        monthly.institution_code || '|' || monthly.portal_service_code || '|'
+        || monthly.period_month || '|' || monthly.channel as service_month_channel_id,
+        codes.service_key,
+        monthly.institution_code,
+        monthly.portal_service_code,
+        monthly.portal_service_name,
+        monthly.period_month,
+        extract(year from monthly.period_month)::integer as period_year,
+        monthly.channel,
+        case
+            when monthly.has_monthly_row then monthly.monthly_requests
+            else monthly.daily_requests
+        end as request_count,
+        coalesce(codes.is_synthetic_code, false) as is_synthetic_code,
+        monthly.is_synthetic
+    from monthly
+    left join codes
+        on monthly.portal_service_code = codes.portal_service_code
+)
+
+select * from final

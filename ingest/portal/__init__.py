@@ -1,0 +1,1 @@
+"""The state portal's (latvija.lv) e-service usage statistics: sources, formats and loading."""

@@ -1,0 +1,144 @@
+"""Reading real-world portal CSV exports as a stream of canonical rows.
+
+Exports arrive as UTF-8 (with or without a BOM) or Windows-1257, separated by ``,`` or ``;``,
+with Latvian or English headers. :func:`sniff` decides encoding and delimiter and maps the
+header in one streaming pass (which also yields the file's sha256); :func:`canonical_rows`
+then yields one tuple per data line without ever holding the file in memory.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import io
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ingest.portal.schema import CANONICAL, REQUIRED, canonical_header
+
+log = logging.getLogger(__name__)
+
+CHUNK = 1 << 16
+BOM = codecs.BOM_UTF8
+
+
+class PortalFileError(ValueError):
+    """The file as a whole cannot be read (its rows are not even reachable)."""
+
+
+@dataclass(frozen=True)
+class FileFormat:
+    """How to read one export file."""
+
+    encoding: str  # python codec: "utf-8-sig" or "cp1257"
+    delimiter: str
+    header: list[str]
+    # position in the file -> canonical column (None: unknown column, ignored)
+    positions: list[str | None]
+    sha256: str
+    size: int
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        enc = "UTF-8" if self.encoding == "utf-8-sig" else "Windows-1257"
+        return f"{enc}, delimiter {self.delimiter!r}, {len(self.header)} columns"
+
+
+def _scan(path: Path) -> tuple[str, bool, int]:
+    """sha256, whether every byte is valid UTF-8, and size: one pass, constant memory."""
+    digest = hashlib.sha256()
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    utf8 = True
+    size = 0
+    with path.open("rb") as fh:
+        while chunk := fh.read(CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+            if utf8:
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError:
+                    utf8 = False
+        if utf8:
+            try:
+                decoder.decode(b"", final=True)
+            except UnicodeDecodeError:
+                utf8 = False
+    return digest.hexdigest(), utf8, size
+
+
+def _first_line(path: Path, encoding: str) -> str:
+    with path.open(encoding=encoding, newline="") as fh:
+        return fh.readline()
+
+
+def sniff(path: Path) -> FileFormat:
+    """Encoding, delimiter and column mapping of ``path``; rejects a file missing columns."""
+    sha256, is_utf8, size = _scan(path)
+    if size == 0:
+        raise PortalFileError(f"{path.name}: the file is empty")
+    encoding = "utf-8-sig" if is_utf8 else "cp1257"
+    line = _first_line(path, encoding).rstrip("\r\n")
+    delimiter = ";" if line.count(";") > line.count(",") else ","
+    header = next(csv.reader([line], delimiter=delimiter))
+    positions = [canonical_header(name) for name in header]
+
+    warnings = []
+    unknown = [name for name, canon in zip(header, positions, strict=True) if canon is None]
+    if unknown:
+        warnings.append(f"{path.name}: ignored unknown column(s): {', '.join(unknown)}")
+    seen: dict[str, str] = {}
+    for name, canon in zip(header, positions, strict=True):
+        if canon is None:
+            continue
+        if canon in seen:
+            raise PortalFileError(
+                f"{path.name}: columns {seen[canon]!r} and {name!r} both mean {canon}"
+            )
+        seen[canon] = name
+    missing = [c for c in REQUIRED if c not in seen]
+    if missing:
+        raise PortalFileError(
+            f"{path.name}: missing required column(s): {', '.join(missing)} "
+            f"(header was: {', '.join(header)})"
+        )
+    for warning in warnings:
+        log.warning(warning)
+    return FileFormat(encoding, delimiter, header, positions, sha256, size, warnings)
+
+
+def canonical_rows(path: Path, fmt: FileFormat) -> Iterator[tuple[object, ...]]:
+    """Yield ``(line_no, *CANONICAL values, parse_error)`` per data record, streaming.
+
+    A record with the wrong number of fields is still yielded (so it can be quarantined,
+    never dropped), with ``parse_error`` saying what is wrong.
+    """
+    index = {canon: i for i, canon in enumerate(fmt.positions) if canon is not None}
+    width = len(fmt.header)
+    with path.open("rb") as raw:
+        text = io.TextIOWrapper(raw, encoding=fmt.encoding, newline="")
+        reader = csv.reader(text, delimiter=fmt.delimiter)
+        next(reader, None)  # header
+        while True:
+            start_line = reader.line_num + 1
+            try:
+                fields = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                yield (start_line, *([None] * len(CANONICAL)), f"unreadable CSV record: {exc}")
+                continue
+            if not fields or (len(fields) == 1 and not fields[0].strip()):
+                continue  # blank line: nothing to load, nothing lost
+            error = None
+            if len(fields) != width:
+                error = f"expected {width} fields, found {len(fields)}"
+            values = [
+                fields[index[c]] if c in index and index[c] < len(fields) else None
+                for c in CANONICAL
+            ]
+            yield (start_line, *values, error)
