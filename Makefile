@@ -11,7 +11,7 @@ CLI    := PYTHONPATH=$(CURDIR) $(PY) -m ingest.cli
 
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help install run test lint format lock check-lock bench-portal warehouse-url bi-url psql db-start db-stop db-status clean
+.PHONY: help install run test lint format lock check-lock dag backfill-portal bench-portal warehouse-url bi-url psql db-start db-stop db-status clean
 
 help: ## List every target
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-15s %s\n", $$1, $$2}'
@@ -46,6 +46,13 @@ lock: $(STAMP) ## Re-pin requirements.txt from requirements.in
 check-lock: $(STAMP) ## Fail when requirements.txt does not match requirements.in
 	@$(VENV)/bin/uv pip compile --quiet --python-version 3.11 requirements.in -o /tmp/requirements.check.txt
 	@diff <(grep -v '^#' requirements.txt) <(grep -v '^#' /tmp/requirements.check.txt) && echo "requirements.txt is up to date"
+
+dag: $(STAMP) ## One real run of one DAG: make dag DAG=portal_statistics_nightly CONF='{"force": true}'
+	@$(CLI) dag $(DAG) --conf '$(or $(CONF),{})'
+
+backfill-portal: $(STAMP) ## Load past years of portal statistics: make backfill-portal FROM=2015 TO=2019
+	@$(CLI) dag portal_statistics_nightly --conf '{"period_from": "$(FROM)", "period_to": "$(TO)"}'
+	@$(CLI) dag warehouse_transform
 
 bench-portal: $(STAMP) ## Benchmark portal loading vs a naive baseline (prints ratios)
 	@PYTHONPATH=$(CURDIR) $(PY) benchmarks/portal_load.py

@@ -9,13 +9,14 @@ from datetime import timedelta
 
 from airflow.sdk import Asset
 
-from ingest.config import AIRFLOW_CONN_ID
+from ingest.config import AIRFLOW_CONN_ID, load_settings
 
 OWNER = "data-engineering"
 
 DEFAULT_ARGS = {
     "owner": OWNER,
-    "retries": 2,
+    # 2 under a scheduler; `make run` sets TASK_RETRIES=0 (it should fail fast, not wait).
+    "retries": load_settings().task_retries,
     "retry_delay": timedelta(minutes=5),
     "retry_exponential_backoff": True,
 }

@@ -11,6 +11,7 @@ python -m ingest.cli status         is the embedded server running, and where
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import shutil
@@ -77,6 +78,22 @@ def cmd_run(settings: Settings) -> int:
     print(f"        ready at {_masked(wh.url)}")
     timings.update(pipeline.run(settings, wh.url))
     _summary(settings, wh.url, timings, started)
+    return 0
+
+
+def cmd_dag(settings: Settings, dag_id: str, conf: str) -> int:
+    from ingest import pipeline, warehouse
+
+    try:
+        conf_dict = json.loads(conf or "{}")
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"--conf is not valid JSON: {exc}") from exc
+    wh = warehouse.ensure_ready(settings)
+    pipeline.prepare_demo_portal_exports(settings)
+    pipeline.init_airflow(settings, wh.url)
+    print(f"airflow dags test {dag_id} {json.dumps(conf_dict)} …")
+    seconds = pipeline.trigger(settings, wh.url, pipeline.DagStep(dag_id, conf_dict))
+    print(f"done in {seconds:.1f} s (log: {settings.logs_dir / (dag_id + '.log')})")
     return 0
 
 
@@ -149,6 +166,9 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     for name in ("run", "up", "psql", "stop", "status"):
         sub.add_parser(name)
+    dag = sub.add_parser("dag")
+    dag.add_argument("dag_id")
+    dag.add_argument("--conf", default="{}", help="DAG params as JSON")
     url = sub.add_parser("url")
     url.add_argument("--bi", action="store_true", help="the read-only BI role's URL")
     args = parser.parse_args(argv)
@@ -167,6 +187,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_run(settings)
         if args.command == "url":
             return cmd_url(settings, args.bi)
+        if args.command == "dag":
+            return cmd_dag(settings, args.dag_id, args.conf)
         return {"up": cmd_up, "psql": cmd_psql, "stop": cmd_stop, "status": cmd_status}[
             args.command
         ](settings)

@@ -19,6 +19,8 @@ Variables (all optional):
 - ``PORTAL_DROP_DIR``      the drop folder; default: the generated SYNTHETIC demo exports in
                            ``.warehouse/demo/portal/`` (``make run`` writes them there)
 - ``CKAN_BASE_URL`` / ``CKAN_DATASET_ID``   the CKAN site and dataset (for ``ckan``)
+- ``TASK_RETRIES``         retries of a failed Airflow task (default 2; ``make run`` uses 0 so an
+                           interactive run fails at once instead of waiting for retry delays)
 """
 
 from __future__ import annotations
@@ -63,6 +65,7 @@ class Settings:
     portal_drop_dir: Path | None = None
     ckan_base_url: str = "https://data.gov.lv/dati"
     ckan_dataset_id: str = "latvija-lv-e-pakalpojumu-statistika"
+    task_retries: int = 2
 
     @property
     def embedded(self) -> bool:
@@ -146,4 +149,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         portal_drop_dir=_optional_path(env, "PORTAL_DROP_DIR"),
         ckan_base_url=env.get("CKAN_BASE_URL") or Settings.ckan_base_url,
         ckan_dataset_id=env.get("CKAN_DATASET_ID") or Settings.ckan_dataset_id,
+        task_retries=_int(env, "TASK_RETRIES", 2),
     )

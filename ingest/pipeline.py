@@ -70,6 +70,7 @@ def airflow_env(settings: Settings, warehouse_url: str) -> dict[str, str]:
             "WAREHOUSE_STATE_DIR": str(settings.state_dir),
             "PORTAL_SOURCE": settings.portal_source,
             "PORTAL_DROP_DIR": str(settings.portal_files_dir),
+            "TASK_RETRIES": "0",
             "XDG_RUNTIME_DIR": env.get("XDG_RUNTIME_DIR") or str(settings.state_dir),
         }
     )
@@ -116,6 +117,17 @@ def _run_logged(cmd: list[str], env: dict[str, str], logfile: Path, what: str) -
     return elapsed
 
 
+def prepare_demo_portal_exports(settings: Settings, say: Callable[[str], None] = print) -> None:
+    """Without a configured drop folder the ``files`` source reads the SYNTHETIC demo exports:
+    (re)write them (same bytes each time, so nothing reloads)."""
+    if settings.portal_source != "files" or settings.portal_drop_dir is not None:
+        return
+    from ingest.portal.synthetic import write_vdi_demo
+
+    paths = write_vdi_demo(settings.reference_dir, settings.demo_portal_dir)
+    say(f"  SYNTHETIC demo portal exports: {len(paths)} files in {settings.demo_portal_dir}")
+
+
 def init_airflow(settings: Settings, warehouse_url: str) -> float:
     """``airflow db migrate`` on the project's Airflow home (idempotent); returns seconds."""
     settings.airflow_home.mkdir(parents=True, exist_ok=True)
@@ -147,11 +159,7 @@ def run(
     say: Callable[[str], None] = print,
 ) -> dict[str, float]:
     """Initialise Airflow's metadata, then run every DAG of the pipeline in order."""
-    if settings.portal_source == "files" and settings.portal_drop_dir is None:
-        from ingest.portal.synthetic import write_vdi_demo
-
-        paths = write_vdi_demo(settings.reference_dir, settings.demo_portal_dir)
-        say(f"  SYNTHETIC demo portal exports: {len(paths)} files in {settings.demo_portal_dir}")
+    prepare_demo_portal_exports(settings, say)
     say("  airflow db migrate …")
     timings = {"airflow db migrate": init_airflow(settings, warehouse_url)}
     logical_date = datetime.now(UTC).replace(microsecond=0).isoformat()
