@@ -4,7 +4,9 @@ alter table audit.load_batches
     add column if not exists rows_quarantined integer,
     add column if not exists rows_outside_range integer,
     add column if not exists periods text,
-    add column if not exists params jsonb;
+    add column if not exists params jsonb,
+    add column if not exists duration_seconds numeric
+        generated always as (extract(epoch from finished_at - started_at)) stored;
 
 comment on column audit.load_batches.rows_outside_range is
     'Rows read but outside the requested period range (not loaded, not bad). '
