@@ -1,0 +1,1 @@
+"""Institutional intake: implementation plans and yearly indicator submissions."""
