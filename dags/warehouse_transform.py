@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from airflow.sdk import dag, task
+from airflow.sdk import dag, get_current_context, task
 
 from common import DEFAULT_ARGS, MARTS, RAW_INTAKE, RAW_PORTAL, warehouse_url
 
@@ -37,8 +37,10 @@ def warehouse_transform() -> None:
         from ingest.config import load_settings
 
         settings = load_settings()
+        # Statuses (e.g. submission status) are computed as of the run's logical date.
+        as_of = get_current_context()["logical_date"].date()
         summary = transform.run_dbt(
-            warehouse_url(), settings.dbt_project_dir, settings.dbt_target_dir
+            warehouse_url(), settings.dbt_project_dir, settings.dbt_target_dir, as_of=as_of
         )
         print(summary.describe())
         return {"invocation_id": summary.invocation_id, "description": summary.describe()}

@@ -18,6 +18,7 @@ import shutil
 import sys
 import time
 import warnings
+from datetime import UTC, datetime
 from pathlib import Path
 
 from ingest.config import Settings, load_settings
@@ -32,7 +33,9 @@ def _masked(url: str) -> str:
     return url
 
 
-def _summary(settings: Settings, url: str, timings: dict[str, float], started: float) -> None:
+def _summary(
+    settings: Settings, url: str, timings: dict[str, float], started: float, since: datetime
+) -> None:
     import psycopg
 
     from ingest import sqlfiles, transform
@@ -42,10 +45,17 @@ def _summary(settings: Settings, url: str, timings: dict[str, float], started: f
         print("  rows in the warehouse:")
         for table, count in conn.execute(sqlfiles.load("summary/row_counts")):
             print(f"    {table:<32} {count:>8}")
+        received = conn.execute(sqlfiles.load("summary/intake_since"), {"since": since}).fetchall()
         attempt = conn.execute(
             sqlfiles.load("summary/latest_attempt"),
             {"year": settings.reporting_year, "institution": settings.reporting_institution},
         ).fetchone()
+    if received:
+        print("  intake this run (receipts beside the archived files):")
+        for name, outcome, kind, institution, year, version, receipt in received:
+            what = " ".join(str(x) for x in (kind, institution, year) if x)
+            version_text = f" v{version}" if version else ""
+            print(f"    {name}: {outcome}{version_text} ({what}) → {receipt}")
     run_results = settings.dbt_target_dir / "run_results.json"
     if run_results.exists():
         dbt = transform.read_run_results(run_results)
@@ -69,6 +79,7 @@ def cmd_run(settings: Settings) -> int:
     from ingest import pipeline, warehouse
 
     started = time.monotonic()
+    since = datetime.now(UTC)
     print("e-service indicators warehouse: full pipeline")
     where = "embedded PostgreSQL" if settings.embedded else "WAREHOUSE_URL"
     print(f"  warehouse ({where}) …")
@@ -77,7 +88,7 @@ def cmd_run(settings: Settings) -> int:
     timings = {"warehouse": time.monotonic() - t}
     print(f"        ready at {_masked(wh.url)}")
     timings.update(pipeline.run(settings, wh.url))
-    _summary(settings, wh.url, timings, started)
+    _summary(settings, wh.url, timings, started, since)
     return 0
 
 

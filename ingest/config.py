@@ -19,6 +19,10 @@ Variables (all optional):
 - ``PORTAL_DROP_DIR``      the drop folder; default: the generated SYNTHETIC demo exports in
                            ``.warehouse/demo/portal/`` (``make run`` writes them there)
 - ``CKAN_BASE_URL`` / ``CKAN_DATASET_ID``   the CKAN site and dataset (for ``ckan``)
+- ``INTAKE_INBOX_DIR`` / ``INTAKE_ARCHIVE_DIR``  where institutions' files arrive / are kept
+                           (default ``.warehouse/intake/inbox`` and ``…/archive``)
+- ``INTAKE_SEED_EXAMPLES`` ``true`` (default): ``make run`` drops the real VDI plan and 2016
+                           submission (``templates/examples/``) into the inbox unless received
 - ``TASK_RETRIES``         retries of a failed Airflow task (default 2; ``make run`` uses 0 so an
                            interactive run fails at once instead of waiting for retry delays)
 """
@@ -66,6 +70,9 @@ class Settings:
     ckan_base_url: str = "https://data.gov.lv/dati"
     ckan_dataset_id: str = "latvija-lv-e-pakalpojumu-statistika"
     task_retries: int = 2
+    intake_inbox_dir: Path | None = None
+    intake_archive_dir: Path | None = None
+    intake_seed_examples: bool = True
 
     @property
     def embedded(self) -> bool:
@@ -88,6 +95,14 @@ class Settings:
     def demo_portal_dir(self) -> Path:
         """Where ``make run`` writes the SYNTHETIC demo portal exports."""
         return self.state_dir / "demo" / "portal"
+
+    @property
+    def inbox_dir(self) -> Path:
+        return self.intake_inbox_dir or self.state_dir / "intake" / "inbox"
+
+    @property
+    def archive_dir(self) -> Path:
+        return self.intake_archive_dir or self.state_dir / "intake" / "archive"
 
     @property
     def portal_files_dir(self) -> Path:
@@ -150,4 +165,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         ckan_base_url=env.get("CKAN_BASE_URL") or Settings.ckan_base_url,
         ckan_dataset_id=env.get("CKAN_DATASET_ID") or Settings.ckan_dataset_id,
         task_retries=_int(env, "TASK_RETRIES", 2),
+        intake_inbox_dir=_optional_path(env, "INTAKE_INBOX_DIR"),
+        intake_archive_dir=_optional_path(env, "INTAKE_ARCHIVE_DIR"),
+        intake_seed_examples=_choice(env, "INTAKE_SEED_EXAMPLES", ("true", "false"), "true")
+        == "true",
     )

@@ -1,4 +1,4 @@
-"""Lineage shared by every loader: file checksums, load batches and streamed ``COPY``.
+"""Lineage shared by every loader: load batches.
 
 Every raw row carries the batch that wrote it, its source file, that file's sha256 and the load
 time, so any figure in a mart can be traced back to the bytes it came from.
@@ -6,35 +6,14 @@ time, so any figure in a mart can be traced back to the bytes it came from.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import uuid
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 
 import psycopg
-from psycopg import sql
 
 from ingest import sqlfiles
-
-CHUNK = 1 << 16
-
-
-def file_sha256(path: Path) -> str:
-    """sha256 of a file, read in chunks (files can be larger than memory)."""
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while chunk := fh.read(CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def combined_sha256(paths: Iterable[Path]) -> str:
-    """One checksum for a set of files that load together (order-independent)."""
-    parts = sorted(f"{p.name}:{file_sha256(p)}" for p in paths)
-    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -121,19 +100,3 @@ def record_batch(
         ).fetchone()
     assert row is not None
     return row[0]
-
-
-def copy_csv(conn: psycopg.Connection, table: str, columns: list[str], path: Path) -> int:
-    """Stream a UTF-8 CSV file with a header row into ``table`` with ``COPY``; returns rows copied.
-
-    ``HEADER MATCH`` makes PostgreSQL itself confirm the header names the columns in order.
-    """
-    statement = sql.SQL("copy {table} ({columns}) from stdin (format csv, header match)").format(
-        table=sql.Identifier(table),
-        columns=sql.SQL(", ").join(map(sql.Identifier, columns)),
-    )
-    with conn.cursor() as cur:
-        with cur.copy(statement) as copy, path.open("rb") as fh:
-            while chunk := fh.read(CHUNK):
-                copy.write(chunk)
-        return cur.rowcount

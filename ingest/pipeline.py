@@ -35,7 +35,7 @@ class DagStep:
 def pipeline_steps(settings: Settings) -> list[DagStep]:
     """The DAGs in the order the assets would trigger them."""
     return [
-        DagStep("reference_data_load", {}),
+        DagStep("institution_submissions", {}),
         DagStep(
             "portal_statistics_nightly",
             {"source": settings.portal_source, "period_from": "2015", "period_to": "2019"},
@@ -71,6 +71,8 @@ def airflow_env(settings: Settings, warehouse_url: str) -> dict[str, str]:
             "PORTAL_SOURCE": settings.portal_source,
             "PORTAL_DROP_DIR": str(settings.portal_files_dir),
             "TASK_RETRIES": "0",
+            "INTAKE_INBOX_DIR": str(settings.inbox_dir),
+            "INTAKE_ARCHIVE_DIR": str(settings.archive_dir),
             "XDG_RUNTIME_DIR": env.get("XDG_RUNTIME_DIR") or str(settings.state_dir),
         }
     )
@@ -128,6 +130,20 @@ def prepare_demo_portal_exports(settings: Settings, say: Callable[[str], None] =
     say(f"  SYNTHETIC demo portal exports: {len(paths)} files in {settings.demo_portal_dir}")
 
 
+def seed_reference_examples(
+    settings: Settings, warehouse_url: str, say: Callable[[str], None] = print
+) -> None:
+    """Drop the REAL VDI plan and 2016 submission into the inbox, unless already received."""
+    if not settings.intake_seed_examples:
+        return
+    from ingest.intake.inbox import seed_examples
+
+    seeded = seed_examples(warehouse_url, settings.inbox_dir)
+    if seeded:
+        names = ", ".join(p.name for p in seeded)
+        say(f"  real VDI examples dropped into the intake inbox: {names}")
+
+
 def init_airflow(settings: Settings, warehouse_url: str) -> float:
     """``airflow db migrate`` on the project's Airflow home (idempotent); returns seconds."""
     settings.airflow_home.mkdir(parents=True, exist_ok=True)
@@ -160,6 +176,7 @@ def run(
 ) -> dict[str, float]:
     """Initialise Airflow's metadata, then run every DAG of the pipeline in order."""
     prepare_demo_portal_exports(settings, say)
+    seed_reference_examples(settings, warehouse_url, say)
     say("  airflow db migrate …")
     timings = {"airflow db migrate": init_airflow(settings, warehouse_url)}
     logical_date = datetime.now(UTC).replace(microsecond=0).isoformat()

@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -35,6 +36,14 @@ def dbt_env(conninfo: str) -> dict[str, str]:
         "DBT_ENV_SECRET_WAREHOUSE_PASSWORD": unquote(parts.password or ""),
         "DBT_WAREHOUSE_DBNAME": parts.path.lstrip("/") or "postgres",
     }
+
+
+def dbt_vars(as_of: date | None) -> dict[str, str]:
+    """Variables every run passes: the synthetic code prefix and the as-of date of statuses."""
+    values = {"synthetic_code_prefix": SYNTHETIC_CODE_PREFIX}
+    if as_of is not None:
+        values["as_of_date"] = as_of.isoformat()
+    return values
 
 
 @contextmanager
@@ -97,6 +106,7 @@ def run_dbt(
     project_dir: Path,
     target_dir: Path,
     command: str = "build",
+    as_of: date | None = None,
     extra_args: Sequence[str] = (),
 ) -> DbtSummary:
     """Run ``dbt <command>`` in-process; raises :class:`TransformError` naming failing nodes."""
@@ -109,7 +119,7 @@ def run_dbt(
         "--profiles-dir", str(project_dir),
         "--target-path", str(target_dir),
         "--log-path", str(target_dir / "logs"),
-        "--vars", json.dumps({"synthetic_code_prefix": SYNTHETIC_CODE_PREFIX}),
+        "--vars", json.dumps(dbt_vars(as_of)),
         *extra_args,
     ]  # fmt: skip
     with _environment({**dbt_env(conninfo), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}):

@@ -78,3 +78,18 @@ def reference_copy(tmp_path: Path) -> Path:
     for source in (ROOT / "data" / "reference").iterdir():
         (target / source.name).write_bytes(source.read_bytes())
     return target
+
+
+@pytest.fixture
+def vdi_plan(db_url: str, tmp_path: Path) -> str:
+    """The real VDI implementation plan loaded through the intake; returns the database URL."""
+    from ingest.intake.inbox import process_file
+    from ingest.intake.templates import EXAMPLES_DIR
+
+    inbox = tmp_path / "plan-inbox"
+    inbox.mkdir()
+    path = inbox / "VDI_plan_2012.csv"
+    path.write_bytes((EXAMPLES_DIR / "VDI_plan_2012.csv").read_bytes())
+    result = process_file(db_url, path, tmp_path / "plan-archive")
+    assert result.outcome == "accepted", result.describe()
+    return db_url

@@ -8,21 +8,17 @@ then yields one tuple per data line without ever holding the file in memory.
 
 from __future__ import annotations
 
-import codecs
 import csv
-import hashlib
 import io
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ingest import textfiles
 from ingest.portal.schema import CANONICAL, REQUIRED, canonical_header
 
 log = logging.getLogger(__name__)
-
-CHUNK = 1 << 16
-BOM = codecs.BOM_UTF8
 
 
 class PortalFileError(ValueError):
@@ -48,43 +44,12 @@ class FileFormat:
         return f"{enc}, delimiter {self.delimiter!r}, {len(self.header)} columns"
 
 
-def _scan(path: Path) -> tuple[str, bool, int]:
-    """sha256, whether every byte is valid UTF-8, and size: one pass, constant memory."""
-    digest = hashlib.sha256()
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    utf8 = True
-    size = 0
-    with path.open("rb") as fh:
-        while chunk := fh.read(CHUNK):
-            digest.update(chunk)
-            size += len(chunk)
-            if utf8:
-                try:
-                    decoder.decode(chunk)
-                except UnicodeDecodeError:
-                    utf8 = False
-        if utf8:
-            try:
-                decoder.decode(b"", final=True)
-            except UnicodeDecodeError:
-                utf8 = False
-    return digest.hexdigest(), utf8, size
-
-
-def _first_line(path: Path, encoding: str) -> str:
-    with path.open(encoding=encoding, newline="") as fh:
-        return fh.readline()
-
-
 def sniff(path: Path) -> FileFormat:
     """Encoding, delimiter and column mapping of ``path``; rejects a file missing columns."""
-    sha256, is_utf8, size = _scan(path)
-    if size == 0:
+    text = textfiles.sniff_csv(path)
+    if text.size == 0:
         raise PortalFileError(f"{path.name}: the file is empty")
-    encoding = "utf-8-sig" if is_utf8 else "cp1257"
-    line = _first_line(path, encoding).rstrip("\r\n")
-    delimiter = ";" if line.count(";") > line.count(",") else ","
-    header = next(csv.reader([line], delimiter=delimiter))
+    header = text.header
     positions = [canonical_header(name) for name in header]
 
     warnings = []
@@ -108,7 +73,9 @@ def sniff(path: Path) -> FileFormat:
         )
     for warning in warnings:
         log.warning(warning)
-    return FileFormat(encoding, delimiter, header, positions, sha256, size, warnings)
+    return FileFormat(
+        text.encoding, text.delimiter, header, positions, text.sha256, text.size, warnings
+    )
 
 
 def canonical_rows(path: Path, fmt: FileFormat) -> Iterator[tuple[object, ...]]:

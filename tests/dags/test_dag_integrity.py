@@ -7,7 +7,7 @@ import pytest
 from tests.conftest import ROOT
 
 EXPECTED_DAGS = {
-    "reference_data_load",
+    "institution_submissions",
     "portal_statistics_nightly",
     "warehouse_transform",
     "annual_indicator_submission",

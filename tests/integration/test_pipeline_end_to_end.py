@@ -26,12 +26,16 @@ pytestmark = pytest.mark.integration
 
 REFERENCE = ROOT / "data" / "reference" / "vdi_eservices_2012_forecast_2016_actual.csv"
 DATA_TABLES = (
-    "raw.implementation_plans",
-    "raw.plan_services",
-    "raw.yearly_submissions",
+    "raw.intake_files",
+    "raw.intake_plan_rows",
+    "raw.intake_submission_rows",
+    "raw.intake_quarantine",
+    "raw.portal_requests",
+    "raw.portal_requests_quarantine",
     "marts.fct_service_year",
     "marts.dim_service",
     "marts.dim_institution",
+    "marts.fct_submission_status",
 )
 
 
@@ -79,7 +83,8 @@ def e2e(pg_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> tupl
         extracts_dir=base / "extracts",
         airflow_home=base / "airflow",
         dbt_target_dir=base / "dbt_target",
-        state_dir=pg_settings.state_dir,
+        intake_inbox_dir=base / "inbox",
+        intake_archive_dir=base / "archive",
     )
     url = warehouse.ensure_ready(settings).url
     pipeline.run(settings, url, say=lambda _msg: None)
@@ -172,32 +177,44 @@ def test_second_run_changes_no_data_and_makes_no_new_version(e2e: tuple[Settings
 
 
 def test_gate_refuses_a_broken_year_then_accepts_the_fix(
-    pg_settings: Settings, tmp_path: Path, reference_copy: Path
+    pg_settings: Settings, tmp_path: Path
 ) -> None:
+    """A submission that passes intake but lacks a planned service (VDI-16) must not leave."""
+    from ingest.intake.templates import EXAMPLES_DIR
+
     settings = replace(
         pg_settings,
         database="e2e_broken",
-        reference_dir=reference_copy,
         extracts_dir=tmp_path / "extracts",
         airflow_home=tmp_path / "airflow",
         dbt_target_dir=tmp_path / "dbt_target",
+        intake_inbox_dir=tmp_path / "inbox",
+        intake_archive_dir=tmp_path / "archive",
+        intake_seed_examples=False,
     )
-    services = reference_copy / REFERENCE.name
-    good = services.read_text(encoding="utf-8")
-    # VDI-07: 5 000 electronic requests of 3 755 in total passes intake, fails the gate.
-    services.write_text(good.replace("3755,2189", "3755,5000"), encoding="utf-8")
+    inbox = settings.inbox_dir
+    inbox.mkdir(parents=True)
+    (inbox / "VDI_plan_2012.csv").write_bytes((EXAMPLES_DIR / "VDI_plan_2012.csv").read_bytes())
+    full = (EXAMPLES_DIR / "VDI_submission_2016.csv").read_text(encoding="utf-8")
+    without_16 = "".join(line for line in full.splitlines(keepends=True) if ",VDI-16," not in line)
+    (inbox / "VDI_2016_without_16.csv").write_text(without_16, encoding="utf-8")
     url = warehouse.ensure_ready(settings).url
 
     with pytest.raises(pipeline.PipelineError) as err:
         pipeline.run(settings, url, say=lambda _msg: None)
     message = str(err.value)
     assert "annual_indicator_submission" in message
-    assert "electronic requests do not exceed the total" in message
-    assert "VDI-07" in message
+    assert "actual_total_users is reported for every planned service" in message
+    assert "VDI-16" in message
     assert not (settings.extracts_dir / "2016" / "VDI").exists() or not os.listdir(
         settings.extracts_dir / "2016" / "VDI"
     )
 
-    services.write_text(good, encoding="utf-8")
+    (inbox / "VDI_submission_2016.csv").write_text(full, encoding="utf-8")  # the correction
     pipeline.run(settings, url, say=lambda _msg: None)
     assert (settings.extracts_dir / "2016" / "VDI" / "latest" / "indicators.csv").is_file()
+    with psycopg.connect(url) as conn:
+        versions = conn.execute(
+            "select version from raw.intake_files where kind = 'submission' order by 1"
+        ).fetchall()
+    assert versions == [(1,), (2,)]

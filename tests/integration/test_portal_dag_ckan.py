@@ -24,6 +24,8 @@ def test_portal_dag_loads_from_ckan(
         pg_settings,
         database="e2e_ckan",
         airflow_home=tmp_path / "airflow",
+        intake_inbox_dir=tmp_path / "inbox",
+        intake_archive_dir=tmp_path / "archive",
         portal_source="ckan",
         ckan_base_url=fake.base_url,
         ckan_dataset_id=DATASET,

@@ -8,7 +8,6 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from ingest import reference_load
 from ingest.portal.load import load_file
 from ingest.portal.periods import PeriodRange
 
@@ -143,10 +142,8 @@ def test_period_range_loads_only_its_months_and_counts_the_rest(
         assert conn.execute("select sum(request_count) from raw.portal_requests").fetchone() == (5,)
 
 
-def test_codes_of_no_planned_service_are_loaded_and_reported(
-    db_url: str, tmp_path: Path, reference_copy: Path
-) -> None:
-    reference_load.load_plan(db_url, reference_copy)
+def test_codes_of_no_planned_service_are_loaded_and_reported(vdi_plan: str, tmp_path: Path) -> None:
+    db_url = vdi_plan
     body = (
         "EP72,VDI,2016-01,portal,3,planned (real code)\n"
         "SYN-VDI-07,VDI,2016-01,portal,4,planned (synthetic code)\n"

@@ -73,6 +73,6 @@ def test_warehouse_url_uses_that_server_and_starts_nothing(db_url: str, tmp_path
     assert ready.url == db_url and not ready.embedded
     assert not (tmp_path / "unused").exists()
     with psycopg.connect(db_url) as conn:
-        assert conn.execute("select to_regclass('raw.plan_services')::text").fetchone() == (
-            "raw.plan_services",
+        assert conn.execute("select to_regclass('raw.intake_files')::text").fetchone() == (
+            "raw.intake_files",
         )

@@ -10,7 +10,7 @@ requests as (
 ),
 
 services as (
-    select * from {{ ref('stg_intake__plan_services') }}
+    select * from {{ ref('int_plan_services_latest') }}
 ),
 
 codes as (

@@ -1,18 +1,32 @@
 with
 
-plans as (
-    select * from {{ ref('stg_intake__implementation_plans') }}
+services as (
+    select * from {{ ref('int_plan_services_latest') }}
 ),
 
-final as (
+aliases as (
+    select * from {{ ref('institution_aliases') }}
+),
+
+institutions as (
     select distinct on (institution_code)
         institution_code,
         institution_name_lv,
-        institution_alias_lv,
-        responsible_authority,
         is_synthetic
-    from plans
+    from services
     order by institution_code asc, project_end_year desc
+),
+
+final as (
+    select
+        institutions.institution_code,
+        institutions.institution_name_lv,
+        aliases.institution_alias_lv,
+        aliases.responsible_authority,
+        institutions.is_synthetic
+    from institutions
+    left join aliases
+        on institutions.institution_code = aliases.institution_code
 )
 
 select * from final

@@ -1,29 +1,24 @@
 with
 
 services as (
-    select * from {{ ref('stg_intake__plan_services') }}
-),
-
-plans as (
-    select * from {{ ref('stg_intake__implementation_plans') }}
+    select * from {{ ref('int_plan_services_latest') }}
 ),
 
 final as (
     select
-        services.service_key,
-        services.institution_code,
-        services.project_id,
-        services.service_no,
-        services.service_name_lv,
-        services.portal_service_code,
-        services.portal_service_code is not null as has_portal_code,
-        plans.base_year,
-        plans.base_year + {{ var('monitoring_window_years') }} - 1 as window_last_year,
-        services.planned_activities_lv,
-        services.is_synthetic
+        service_key,
+        institution_code,
+        project_id,
+        service_no,
+        service_name_lv,
+        portal_service_code,
+        portal_service_code is not null as has_portal_code,
+        base_year,
+        base_year + {{ var('monitoring_window_years') }} - 1 as window_last_year,
+        planned_activities_lv,
+        plan_version,
+        is_synthetic
     from services
-    inner join plans
-        on services.project_id = plans.project_id
 )
 
 select * from final

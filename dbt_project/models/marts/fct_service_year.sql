@@ -8,7 +8,7 @@ forecasts as (
 ),
 
 submissions as (
-    select * from {{ ref('stg_intake__yearly_submissions') }}
+    select * from {{ ref('int_submissions_latest_version') }}
 ),
 
 portal as (

@@ -1,10 +1,16 @@
--- Codes in this file that map to no planned service: loaded, and reported.
+-- Codes in this file that map to no service of any accepted plan: loaded, and reported.
+with planned as (
+    select r.service_key, r.portal_service_code
+    from raw.intake_plan_rows as r
+    inner join raw.intake_files as f using (file_id)
+    where f.outcome <> 'rejected'
+)
 select distinct c.portal_service_code
 from tmp_portal_checked as c
 where c.is_loadable
   and not exists (
-    select from raw.plan_services as ps
-    where ps.portal_service_code = c.portal_service_code
-       or %(synthetic_prefix)s || ps.service_key = c.portal_service_code
+    select from planned as p
+    where p.portal_service_code = c.portal_service_code
+       or %(synthetic_prefix)s || p.service_key = c.portal_service_code
   )
 order by 1

@@ -1,9 +1,11 @@
 -- Row counts of the data tables, for the end-of-run summary.
-select 'raw.implementation_plans' as table_name, count(*) as row_count from raw.implementation_plans
+select 'raw.intake_files' as table_name, count(*) as row_count from raw.intake_files
 union all
-select 'raw.plan_services', count(*) from raw.plan_services
+select 'raw.intake_plan_rows', count(*) from raw.intake_plan_rows
 union all
-select 'raw.yearly_submissions', count(*) from raw.yearly_submissions
+select 'raw.intake_submission_rows', count(*) from raw.intake_submission_rows
+union all
+select 'raw.intake_quarantine', count(*) from raw.intake_quarantine
 union all
 select 'raw.portal_requests', count(*) from raw.portal_requests
 union all

@@ -1,0 +1,341 @@
+"""Row-level validation of a filled template, with messages in Latvian and English.
+
+Each problem names the row (as the person sees it in the file), the column (by its header in
+the template) and the reason. ``error`` rejects the submission (all its rows go to quarantine);
+``warning`` lets it through and is written on the receipt.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from ingest.intake.schema import (
+    CHANNEL_COUNTS,
+    NOT_APPLICABLE,
+    SUBMISSION,
+    VALUE,
+    Template,
+    count_state,
+)
+
+_SERVICE_KEY = re.compile(r"^[A-Z][A-Z0-9]{1,9}-\d{2,3}$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_FORMULA = re.compile(r"^\s*[=+@]|^\s*-\s*[A-Za-z(]")
+_YES = {"true", "yes", "jā", "ja", "1", "y"}
+_NO = {"false", "no", "nē", "ne", "0", "n", ""}
+OTHER_CHANNELS = CHANNEL_COUNTS[1:]
+
+
+@dataclass(frozen=True)
+class Issue:
+    severity: str  # "error" or "warning"
+    row: int | None
+    column: str | None  # column key
+    value: str | None
+    en: str
+    lv: str
+
+
+@dataclass(frozen=True)
+class Registry:
+    """What the warehouse already knows: accepted plans."""
+
+    services: dict[str, str] = field(default_factory=dict)  # service_key -> institution
+    windows: dict[str, tuple[int, int]] = field(default_factory=dict)  # institution -> years
+
+
+@dataclass
+class Validated:
+    template: Template
+    rows: list[tuple[int, dict[str, object]]]  # typed values; counts as (value, state)
+    issues: list[Issue]
+
+    @property
+    def errors(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity == "warning"]
+
+    def single(self, key: str) -> object:
+        values = {row[key] for _, row in self.rows if row.get(key) not in (None, "")}
+        return next(iter(values)) if len(values) == 1 else None
+
+
+def _whole_number(text: str) -> int | None:
+    t = text.strip().replace("\u00a0", "").replace(" ", "")
+    if re.fullmatch(r"\d+([.,]0+)?", t):
+        return int(re.split(r"[.,]", t)[0])
+    return None
+
+
+def _count(text: str) -> tuple[int | None, str, tuple[str, str] | None]:
+    """(value, state, problem (en, lv) or None)."""
+    state = count_state(text)
+    if state != VALUE:
+        return None, state, None
+    value = _whole_number(text)
+    if value is not None:
+        return value, VALUE, None
+    t = text.strip()
+    if re.fullmatch(r"-\s*\d+([.,]\d+)?", t):
+        return None, VALUE, ("negative number", "negatīvs skaitlis")
+    if re.fullmatch(r"\d+[.,]\d+", t):
+        return (
+            None,
+            VALUE,
+            ("fractional number: counts are whole numbers", "daļskaitlis: skaitam jābūt veselam"),
+        )
+    return None, VALUE, ("not a number", "nav skaitlis")
+
+
+def _typed_cell(template: Template, key: str, text: str) -> tuple[object, tuple[str, str] | None]:
+    column = template.column(key)
+    text = text if text is not None else ""
+    stripped = text.strip()
+    if column.kind == "count":
+        value, state, problem = _count(text)
+        return (value, state), problem
+    if column.required and not stripped:
+        return None, ("required value is missing", "trūkst obligātas vērtības")
+    if not stripped:
+        return None, None
+    if column.kind in ("text", "code") and _FORMULA.match(stripped):
+        return None, (
+            "looks like a spreadsheet formula; write plain text",
+            "izskatās pēc izklājlapas formulas; rakstiet vienkāršu tekstu",
+        )
+    if column.kind == "year":
+        year = _whole_number(stripped)
+        if year is None or not 1990 <= year <= 2100:
+            return None, ("not a year (e.g. 2016)", "nav gads (piem., 2016)")
+        return year, None
+    if column.kind == "service_key":
+        key_text = stripped.upper()
+        if not _SERVICE_KEY.match(key_text):
+            return None, (
+                "service key must look like VDI-07",
+                "pakalpojuma atslēgai jābūt kā VDI-07",
+            )
+        return key_text, None
+    if column.kind == "email":
+        if not _EMAIL.match(stripped):
+            return None, ("not an e-mail address", "nav e-pasta adrese")
+        return stripped, None
+    if column.kind == "date":
+        try:
+            return date.fromisoformat(stripped), None
+        except ValueError:
+            return None, ("not a date written YYYY-MM-DD", "nav datums formā GGGG-MM-DD")
+    if column.kind == "bool":
+        if stripped.lower() in _YES:
+            return True, None
+        if stripped.lower() in _NO:
+            return False, None
+        return None, ("answer yes or no", "atbildiet jā vai nē")
+    if column.kind == "code":
+        return stripped.upper(), None
+    return stripped, None
+
+
+def validate(
+    template: Template, rows: list[tuple[int, dict[str, str]]], registry: Registry
+) -> Validated:
+    issues: list[Issue] = []
+    typed_rows: list[tuple[int, dict[str, object]]] = []
+
+    def error(row: int | None, key: str | None, value: object, en: str, lv: str) -> None:
+        issues.append(Issue("error", row, key, None if value is None else str(value), en, lv))
+
+    def warning(row: int | None, key: str | None, value: object, en: str, lv: str) -> None:
+        issues.append(Issue("warning", row, key, None if value is None else str(value), en, lv))
+
+    if not rows:
+        error(None, None, None, "the file has no data rows", "failā nav datu rindu")
+    seen: dict[tuple, int] = {}
+    for row_no, raw in rows:
+        typed: dict[str, object] = {}
+        if "__extra__" in raw:
+            error(
+                row_no,
+                None,
+                raw["__extra__"],
+                "more cells than header columns",
+                "vairāk šūnu nekā galvenē kolonnu",
+            )
+        for column in template.columns:
+            value, problem = _typed_cell(template, column.key, raw.get(column.key, ""))
+            typed[column.key] = value
+            if problem:
+                error(row_no, column.key, raw.get(column.key), *problem)
+        key = tuple(typed.get(k) for k in template.row_key)
+        if None not in key:
+            if key in seen:
+                error(
+                    row_no,
+                    template.row_key[0],
+                    key[0],
+                    f"duplicate: the same service is already on row {seen[key]}",
+                    f"dublikāts: tas pats pakalpojums jau ir {seen[key]}. rindā",
+                )
+            else:
+                seen[key] = row_no
+        typed_rows.append((row_no, typed))
+
+    for key in (
+        "institution_code",
+        "project_id",
+        "reporting_year",
+        "base_year",
+        "project_end_year",
+    ):
+        if key in template.keys:
+            values = {r[key] for _, r in typed_rows if r.get(key) is not None}
+            if len(values) > 1:
+                error(
+                    None,
+                    key,
+                    ", ".join(map(str, sorted(values, key=str))),
+                    "one file holds one institution, project and year: several values found",
+                    "vienā failā var būt viena iestāde, projekts un gads: atrastas vairākas",
+                )
+
+    if (
+        template is SUBMISSION
+        and typed_rows
+        and not any(r.get("submitter_email") for _, r in typed_rows)
+    ):
+        warning(None, "submitter_email", None, "no e-mail address for questions",
+                "nav e-pasta adreses jautājumiem")  # fmt: skip
+    institution = next(
+        (r["institution_code"] for _, r in typed_rows if r.get("institution_code")), None
+    )
+    if template is SUBMISSION and institution in registry.windows:
+        planned = sorted(k for k, inst in registry.services.items() if inst == institution)
+        sent = {r.get("service_key") for _, r in typed_rows}
+        missing = [k for k in planned if k not in sent]
+        if missing:
+            warning(None, "service_key", ", ".join(missing),
+                    "planned services missing from the file: their indicators cannot be reported",
+                    "failā trūkst plānoto pakalpojumu: to rādītājus nevarēs iesniegt")  # fmt: skip
+    check = _check_submission_row if template is SUBMISSION else _check_plan_row
+    for row_no, row in typed_rows:
+        check(row_no, row, registry, error, warning)
+    return Validated(template, typed_rows, issues)
+
+
+def _check_plan_row(row_no, row, registry, error, warning) -> None:
+    institution, key = row.get("institution_code"), row.get("service_key")
+    if institution and key and not str(key).startswith(f"{institution}-"):
+        error(
+            row_no,
+            "service_key",
+            key,
+            f"service key must start with {institution}-",
+            f"pakalpojuma atslēgai jāsākas ar {institution}-",
+        )
+    end, base = row.get("project_end_year"), row.get("base_year")
+    if end and base and base != end + 1:
+        error(
+            row_no,
+            "base_year",
+            base,
+            f"the base year is the year after the project ends ({end + 1})",
+            f"bāzes gads ir gads pēc projekta beigām ({end + 1})",
+        )
+    total, electronic = row["forecast_total_users"], row["forecast_e_users"]
+    for name, (value, state) in (("forecast_total_users", total), ("forecast_e_users", electronic)):
+        if state != VALUE and value is None:
+            error(
+                row_no,
+                name,
+                None,
+                "a plan needs every forecast as a number (0 is allowed)",
+                "plānā katrai prognozei jābūt skaitlim (0 ir atļauts)",
+            )
+    if total[0] is not None and electronic[0] is not None and electronic[0] > total[0]:
+        error(
+            row_no,
+            "forecast_e_users",
+            electronic[0],
+            "forecast e-service users exceed the forecast total",
+            "prognozētie e-pakalpojuma lietotāji pārsniedz kopējo prognozi",
+        )
+
+
+def _check_submission_row(row_no, row, registry, error, warning) -> None:
+    institution, key, year = (
+        row.get("institution_code"),
+        row.get("service_key"),
+        row.get("reporting_year"),
+    )
+    if institution and institution not in registry.windows:
+        error(
+            row_no,
+            "institution_code",
+            institution,
+            "unknown institution: no accepted implementation plan for it",
+            "nezināma iestāde: tai nav pieņemta ieviešanas plāna",
+        )
+    elif institution and key and registry.services.get(str(key)) != institution:
+        error(
+            row_no,
+            "service_key",
+            key,
+            f"unknown service: not in {institution}'s implementation plan",
+            f"nezināms pakalpojums: nav iestādes {institution} ieviešanas plānā",
+        )
+    if institution in registry.windows and year:
+        first, last = registry.windows[institution]
+        if not first <= year <= last:
+            error(
+                row_no,
+                "reporting_year",
+                year,
+                f"outside {institution}'s monitoring window {first}–{last}",
+                f"ārpus iestādes {institution} uzraudzības perioda {first}–{last}",
+            )
+    total = row["total_users"][0]
+    electronic = row["electronic_requests"][0]
+    for name in ("total_users", "electronic_requests"):
+        if row[name][1] != VALUE:
+            warning(
+                row_no,
+                name,
+                None,
+                "not provided: the indicator cannot be computed",
+                "nav norādīts: rādītāju nevar aprēķināt",
+            )
+    if total is not None and electronic is not None and electronic > total:
+        error(
+            row_no,
+            "electronic_requests",
+            electronic,
+            f"electronic requests ({electronic}) exceed the total ({total})",
+            f"elektroniskie pieprasījumi ({electronic}) pārsniedz kopējo skaitu ({total})",
+        )
+    parts = [row[c] for c in CHANNEL_COUNTS]
+    given = [v for v, state in parts if state == VALUE and v is not None]
+    if total is not None and given and sum(given) > total:
+        error(
+            row_no,
+            "total_users",
+            total,
+            f"the channels add up to {sum(given)}, more than the total {total}",
+            f"kanālu summa {sum(given)} pārsniedz kopējo skaitu {total}",
+        )
+    all_given = all(
+        state in (VALUE, NOT_APPLICABLE) and (v is not None or state == NOT_APPLICABLE)
+        for v, state in parts
+    )
+    if total is not None and all_given and sum(given) != total:
+        error(
+            row_no,
+            "total_users",
+            total,
+            f"every channel is given but they add up to {sum(given)}, not the total {total}",
+            f"visi kanāli norādīti, bet to summa ir {sum(given)}, nevis kopējais skaits {total}",
+        )
