@@ -101,34 +101,28 @@ def _count_cells(row: dict[str, object], keys: list[str]) -> list[object]:
     return cells
 
 
+# Template columns stored per row (the others - submitter, received date - are file-level).
+_ROW_KEYS = {
+    "plan": PLAN.keys,
+    "submission": [
+        k for k in SUBMISSION.keys
+        if k not in ("submitter_name", "submitter_email", "received_date",
+                     "received_date_is_approximate")
+    ],
+}  # fmt: skip
+
+
 def _copy_rows(conn: psycopg.Connection, file_id, checked: Validated) -> None:
-    if checked.template is PLAN:
-        table = "raw.intake_plan_rows"
-        columns = [
-            "project_id", "institution_code", "institution_name", "project_end_year", "base_year",
-            "forecast_year", "service_key", "portal_service_code", "service_name",
-            "forecast_total_users", "forecast_total_users_state", "forecast_e_users",
-            "forecast_e_users_state", "planned_activities",
-        ]  # fmt: skip
-        keys = [
-            "project_id", "institution_code", "institution_name", "project_end_year", "base_year",
-            "forecast_year", "service_key", "portal_service_code", "service_name",
-            "forecast_total_users", "forecast_e_users", "planned_activities",
-        ]  # fmt: skip
-    else:
-        table = "raw.intake_submission_rows"
-        keys = [
-            "institution_code", "reporting_year", "service_key", "total_users",
-            "electronic_requests", "assisted_vpvkac", "in_person", "paper_post", "phone",
-            "other_channels", "activities_done", "notes",
-        ]  # fmt: skip
-        columns = []
-        for key in keys:
-            columns += [key, f"{key}_state"] if key in _COUNT_KEYS else [key]
+    """COPY the typed rows into raw.intake_<kind>_rows (a count is value + state)."""
+    keys = _ROW_KEYS[checked.template.name]
+    columns: list[str] = []
+    for key in keys:
+        columns += [key, f"{key}_state"] if key in _COUNT_KEYS else [key]
+    table = f"raw.intake_{checked.template.name}_rows"
     statement = f"copy {table} (file_id, row_no, {', '.join(columns)}) from stdin"
     with conn.cursor() as cur, cur.copy(statement) as copy:
         for row_no, row in checked.rows:
-            if checked.template is PLAN and row.get("portal_service_code"):
+            if row.get("portal_service_code"):
                 row = {**row, "portal_service_code": _portal_code(str(row["portal_service_code"]))}
             copy.write_row([file_id, row_no, *_count_cells(row, keys)])
 
