@@ -10,7 +10,8 @@ from common import DEFAULT_ARGS, MARTS, RAW_INTAKE, RAW_PORTAL, warehouse_url
 
 DOCS = """
 ### warehouse_transform
-Runs `dbt build` (models, data tests, unit tests) on `dbt_project/` through
+Runs `dbt build` (models, seeds, data tests, unit tests), then `dbt docs generate` into
+`<DBT_TARGET_DIR>/docs/index.html`, on `dbt_project/` through
 `ingest.transform.run_dbt`. Scheduled on the `warehouse_raw_intake` or `warehouse_raw_portal`
 asset, so it runs after any load; publishes `warehouse_marts` when the marts are rebuilt.
 
@@ -45,7 +46,19 @@ def warehouse_transform() -> None:
         print(summary.describe())
         return {"invocation_id": summary.invocation_id, "description": summary.describe()}
 
-    dbt_build()
+    @task
+    def dbt_docs() -> str:
+        """The documentation site (models, columns, lineage) beside the build's artefacts."""
+        from ingest import transform
+        from ingest.config import load_settings
+
+        settings = load_settings()
+        docs_dir = settings.dbt_target_dir / "docs"
+        transform.run_dbt(warehouse_url(), settings.dbt_project_dir, docs_dir, "docs generate")
+        print(f"dbt docs site: {docs_dir / 'index.html'}")
+        return str(docs_dir / "index.html")
+
+    dbt_build() >> dbt_docs()
 
 
 warehouse_transform()

@@ -64,6 +64,9 @@ def _summary(
             f"{dbt.count('test', 'pass')} data tests and {dbt.count('unit_test', 'pass')} "
             f"unit tests passed (invocation {dbt.invocation_id})"
         )
+    docs = settings.dbt_target_dir / "docs" / "index.html"
+    if docs.exists():
+        print(f"  dbt docs site: {docs}")
     if attempt:
         outcome, version, path, total, failed, _message = attempt
         print(f"  quality gate: {total - (failed or 0)} of {total} expectations passed")

@@ -17,7 +17,7 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from ingest.config import SYNTHETIC_CODE_PREFIX
+from ingest.config import BI_ROLE, SYNTHETIC_CODE_PREFIX
 
 
 class TransformError(RuntimeError):
@@ -39,8 +39,8 @@ def dbt_env(conninfo: str) -> dict[str, str]:
 
 
 def dbt_vars(as_of: date | None) -> dict[str, str]:
-    """Variables every run passes: the synthetic code prefix and the as-of date of statuses."""
-    values = {"synthetic_code_prefix": SYNTHETIC_CODE_PREFIX}
+    """Variables every run passes: synthetic code prefix, BI role, as-of date of statuses."""
+    values = {"synthetic_code_prefix": SYNTHETIC_CODE_PREFIX, "bi_role": BI_ROLE}
     if as_of is not None:
         values["as_of_date"] = as_of.isoformat()
     return values
@@ -114,7 +114,7 @@ def run_dbt(
 
     args = [
         "--no-use-colors",
-        command,
+        *command.split(),
         "--project-dir", str(project_dir),
         "--profiles-dir", str(project_dir),
         "--target-path", str(target_dir),

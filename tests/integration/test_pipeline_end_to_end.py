@@ -218,3 +218,70 @@ def test_gate_refuses_a_broken_year_then_accepts_the_fix(
             "select version from raw.intake_files where kind = 'submission' order by 1"
         ).fetchall()
     assert versions == [(1,), (2,)]
+
+
+def _bi_url(settings: Settings) -> str:
+    bi_url = warehouse.urls(settings).bi_url
+    assert bi_url is not None
+    return bi_url
+
+
+def test_bi_reader_answers_which_services_were_below_plan(e2e: tuple[Settings, str]) -> None:
+    settings, _url = e2e
+    query = (ROOT / "bi" / "queries" / "services_below_plan.sql").read_text(encoding="utf-8")
+    with psycopg.connect(_bi_url(settings)) as conn:
+        assert conn.execute("select current_user").fetchone() == ("bi_reader",)
+        rows = conn.execute(query).fetchall()
+    below = {r[0]: (r[4], r[5]) for r in rows}
+    expected = {
+        e["service_key"]: (e["electronic_variance"], e["electronic_attainment"])
+        for e in map(_expected, _reference_rows())
+        if e["electronic_attainment"] is not None and e["electronic_attainment"] < 1
+    }
+    assert below == expected
+    assert below["VDI-03"] == (61 - 486, Decimal("0.13"))
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in (ROOT / "bi" / "queries").glob("*.sql")))
+def test_every_bi_query_runs_as_bi_reader(e2e: tuple[Settings, str], name: str) -> None:
+    settings, _url = e2e
+    query = (ROOT / "bi" / "queries" / name).read_text(encoding="utf-8")
+    with psycopg.connect(_bi_url(settings)) as conn:
+        rows = conn.execute(query).fetchall()
+    assert rows, f"{name} returned no rows on the demo data"
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "select count(*) from raw.intake_files",
+        "select count(*) from raw.intake_quarantine",
+        "select count(*) from raw.portal_requests_quarantine",
+        "select count(*) from audit.load_batches",
+        "select count(*) from audit.submission_log",
+        "delete from marts.fct_service_year",
+        "update marts.dim_service set service_name_lv = 'x'",
+        "create table marts.scratch (id int)",
+        "create table public.scratch (id int)",
+        "create temporary table scratch (id int)",
+    ],
+)
+def test_bi_reader_cannot_read_raw_or_audit_nor_write(
+    e2e: tuple[Settings, str], statement: str
+) -> None:
+    settings, _url = e2e
+    with psycopg.connect(_bi_url(settings)) as conn:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute(statement)
+
+
+def test_institution_roll_up_reconciles_with_vdi_totals(e2e: tuple[Settings, str]) -> None:
+    _settings, url = e2e
+    with psycopg.connect(url) as conn:
+        row = conn.execute(
+            "select actual_total_users, actual_electronic_requests, round(electronic_share, 4),"
+            " round(forecast_electronic_share, 4), planned_services"
+            " from marts.fct_institution_year"
+            " where institution_code = 'VDI' and reporting_year = 2016"
+        ).fetchone()
+    assert row == (27165, 7350, Decimal("0.2706"), Decimal("0.1103"), 16)

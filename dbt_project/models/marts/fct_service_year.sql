@@ -44,7 +44,7 @@ joined as (
             and forecasts.window_year = portal.period_year
 ),
 
-final as (
+measures as (
     select
         service_year_id,
         institution_code,
@@ -74,6 +74,73 @@ final as (
         portal_is_synthetic,
         is_synthetic
     from joined
+),
+
+base_year_figures as (
+    select
+        service_key,
+        actual_electronic_requests as base_electronic_requests,
+        portal_electronic_requests as base_portal_electronic_requests
+    from measures
+    where reporting_year = base_year
+),
+
+growth as (
+    -- Growth of electronic use against the base year, on one source at a time.
+    select
+        measures.*,
+        {{ safe_ratio('measures.actual_electronic_requests', 'base.base_electronic_requests') }}
+        - 1 as electronic_growth_vs_base_reported,
+        {{ safe_ratio('measures.portal_electronic_requests', 'base.base_portal_electronic_requests') }}
+        - 1 as electronic_growth_vs_base_portal
+    from measures
+    left join base_year_figures as base
+        on measures.service_key = base.service_key
+),
+
+final as (
+    select
+        *,
+        -- The reported figures where both years were reported, else the portal counts.
+        coalesce(electronic_growth_vs_base_reported, electronic_growth_vs_base_portal)
+            as electronic_growth_vs_base,
+        case
+            when electronic_growth_vs_base_reported is not null then 'reported'
+            when electronic_growth_vs_base_portal is not null then 'portal'
+        end as growth_source,
+        {{ var('electronic_growth_target') }}::numeric as growth_target,
+        case
+            when reporting_year = base_year then null
+            else
+                coalesce(electronic_growth_vs_base_reported, electronic_growth_vs_base_portal)
+                >= {{ var('electronic_growth_target') }}::numeric
+        end as is_growth_target_met,
+        to_date(
+            (reporting_year + 1)::text || '-{{ var("submission_due_month_day") }}', 'YYYY-MM-DD'
+        ) as due_date,
+        case
+            when actual_electronic_requests is not null
+                then case
+                    when coalesce(forecast_electronic_users, 0) = 0 then 'no_forecast'
+                    when electronic_attainment >= 1 then 'met'
+                    else 'below_plan'
+                end
+            when
+                '{{ var("as_of_date") }}'::date < to_date(
+                    (reporting_year + 1)::text || '-{{ var("submission_due_month_day") }}',
+                    'YYYY-MM-DD'
+                )
+                then 'not_due'
+            else 'no_data'
+        end as electronic_status,
+        -- Cabinet Regulation No. 402 (2017), point 3.1: an e-service is warranted when the
+        -- service has more than 5 000 cases a year or more than 10 % of the institution's
+        -- cases that year (here: the cases of all its planned services).
+        actual_total_users > 5000
+        or actual_total_users > 0.1 * sum(actual_total_users) over (
+            partition by institution_code, reporting_year
+        ) as is_warranted_e_service
+    from growth
 )
 
 select * from final
