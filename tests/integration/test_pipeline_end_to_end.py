@@ -285,3 +285,21 @@ def test_institution_roll_up_reconciles_with_vdi_totals(e2e: tuple[Settings, str
             " where institution_code = 'VDI' and reporting_year = 2016"
         ).fetchone()
     assert row == (27165, 7350, Decimal("0.2706"), Decimal("0.1103"), 16)
+
+
+def test_eindex_facts_and_promotion_effect(e2e: tuple[Settings, str]) -> None:
+    _settings, url = e2e
+    with psycopg.connect(url) as conn:
+        facts = conn.execute(
+            "select count(*), max(value) filter (where fact_year = 2019"
+            " and sector = 'direct_administration' and metric = 'services_electronic_share')"
+            " from marts.fct_eindex_facts"
+        ).fetchone()
+        effect = conn.execute(
+            "select count(*), count(*) filter (where portal_requests_before is not null),"
+            " max(portal_requests_before) filter (where service_key = 'VDI-07')"
+            " from marts.fct_promotion_effect"
+            " where activity_source = 'plan' and activity_year = 2017"
+        ).fetchone()
+    assert facts == (21, Decimal("73.0"))
+    assert effect == (16, 16, 2189)  # 2016 portal count (synthetic) = the real 2016 figure
