@@ -122,14 +122,7 @@ def _copy_rows(conn: psycopg.Connection, file_id, checked: Validated) -> None:
     statement = f"copy {table} (file_id, row_no, {', '.join(columns)}) from stdin"
     with conn.cursor() as cur, cur.copy(statement) as copy:
         for row_no, row in checked.rows:
-            if row.get("portal_service_code"):
-                row = {**row, "portal_service_code": _portal_code(str(row["portal_service_code"]))}
             copy.write_row([file_id, row_no, *_count_cells(row, keys)])
-
-
-def _portal_code(code: str) -> str:
-    match = re.match(r"(?i)^URN:IVIS:\d+:EP-(EP\d+)(?:-V[0-9-]+)?$", code.strip())
-    return (match[1] if match else code).strip().upper()
 
 
 def process_file(

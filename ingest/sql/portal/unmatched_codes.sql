@@ -1,6 +1,6 @@
 -- Codes in this file that map to no service of any accepted plan: loaded, and reported.
 with planned as (
-    select r.service_key, r.portal_service_code
+    select r.service_key, raw.normalise_portal_code(r.portal_service_code) as portal_service_code
     from raw.intake_plan_rows as r
     inner join raw.intake_files as f using (file_id)
     where f.outcome <> 'rejected'

@@ -16,7 +16,9 @@ renamed as (
         base_year,
         forecast_year,
         service_key,
-        portal_service_code,
+        -- Raw keeps the code as sent; the one normalisation (URN:IVIS:…:EP-EP72-V1-0 -> EP72)
+        -- is the SQL function of migration 0002, shared with the portal loader.
+        raw.normalise_portal_code(portal_service_code) as portal_service_code,
         service_name as service_name_lv,
         forecast_total_users,
         forecast_total_users_state,
