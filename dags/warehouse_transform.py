@@ -10,7 +10,8 @@ from common import DEFAULT_ARGS, MARTS, RAW_INTAKE, RAW_PORTAL, warehouse_url
 
 DOCS = """
 ### warehouse_transform
-Runs `dbt build` (models, seeds, data tests, unit tests), then `dbt docs generate` into
+Runs `dbt source freshness` (stale raw tables are reported as warnings in the log, not
+fatal), `dbt build` (models, seeds, data tests, unit tests), then `dbt docs generate` into
 `<DBT_TARGET_DIR>/docs/index.html`, on `dbt_project/` through
 `ingest.transform.run_dbt`. Scheduled on the `warehouse_raw_intake` or `warehouse_raw_portal`
 asset, so it runs after any load; publishes `warehouse_marts` when the marts are rebuilt.
@@ -32,6 +33,19 @@ replace them. Fix the data or model and clear the task.
     doc_md=DOCS,
 )
 def warehouse_transform() -> None:
+    @task
+    def source_freshness() -> dict:
+        """How old the newest raw rows are, per source table (warn_after in the sources yml)."""
+        from ingest import transform
+        from ingest.config import load_settings
+
+        settings = load_settings()
+        results = transform.source_freshness(
+            warehouse_url(), settings.dbt_project_dir, settings.dbt_target_dir / "freshness"
+        )
+        print("dbt source freshness:\n" + transform.describe_freshness(results))
+        return {r.source: r.status for r in results}
+
     @task(outlets=[MARTS])
     def dbt_build() -> dict:
         from ingest import transform
@@ -58,7 +72,7 @@ def warehouse_transform() -> None:
         print(f"dbt docs site: {docs_dir / 'index.html'}")
         return str(docs_dir / "index.html")
 
-    dbt_build() >> dbt_docs()
+    source_freshness() >> dbt_build() >> dbt_docs()
 
 
 warehouse_transform()

@@ -15,9 +15,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 from ingest.config import BI_ROLE, SYNTHETIC_CODE_PREFIX
+
+if TYPE_CHECKING:
+    from dbt.cli.main import dbtRunnerResult
 
 
 class TransformError(RuntimeError):
@@ -101,6 +105,25 @@ def read_run_results(run_results: Path, success: bool = True) -> DbtSummary:
     )
 
 
+def _dbt_args(command: str, project_dir: Path, target_dir: Path, as_of: date | None) -> list[str]:
+    return [
+        "--no-use-colors",
+        *command.split(),
+        "--project-dir", str(project_dir),
+        "--profiles-dir", str(project_dir),
+        "--target-path", str(target_dir),
+        "--log-path", str(target_dir / "logs"),
+        "--vars", json.dumps(dbt_vars(as_of)),
+    ]  # fmt: skip
+
+
+def _invoke(conninfo: str, args: list[str]) -> dbtRunnerResult:
+    from dbt.cli.main import dbtRunner  # heavy import (~3 s): only when dbt really runs
+
+    with _environment({**dbt_env(conninfo), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}):
+        return dbtRunner().invoke(args)
+
+
 def run_dbt(
     conninfo: str,
     project_dir: Path,
@@ -110,21 +133,9 @@ def run_dbt(
     extra_args: Sequence[str] = (),
 ) -> DbtSummary:
     """Run ``dbt <command>`` in-process; raises :class:`TransformError` naming failing nodes."""
-    from dbt.cli.main import dbtRunner  # heavy import (~3 s): only when dbt really runs
-
-    args = [
-        "--no-use-colors",
-        *command.split(),
-        "--project-dir", str(project_dir),
-        "--profiles-dir", str(project_dir),
-        "--target-path", str(target_dir),
-        "--log-path", str(target_dir / "logs"),
-        "--vars", json.dumps(dbt_vars(as_of)),
-        *extra_args,
-    ]  # fmt: skip
-    with _environment({**dbt_env(conninfo), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}):
-        result = dbtRunner().invoke(args)
     run_results = target_dir / "run_results.json"
+    run_results.unlink(missing_ok=True)  # never summarise a previous invocation's results
+    result = _invoke(conninfo, [*_dbt_args(command, project_dir, target_dir, as_of), *extra_args])
     if result.exception is not None or not run_results.exists():
         raise TransformError(f"dbt {command} could not run: {result.exception}")
     summary = read_run_results(run_results, bool(result.success))
@@ -133,3 +144,58 @@ def run_dbt(
             f"dbt {command} failed:\n" + "\n".join(f"  - {f}" for f in summary.failures)
         )
     return summary
+
+
+@dataclass(frozen=True)
+class SourceFreshness:
+    """One source table's freshness: status pass / warn / error / runtime error."""
+
+    source: str
+    status: str
+    max_loaded_at: str | None
+    age_hours: float | None
+
+
+def read_sources_json(sources_json: Path) -> list[SourceFreshness]:
+    """The per-table results of ``dbt source freshness`` (its ``sources.json``)."""
+    data = json.loads(sources_json.read_text())
+    results = []
+    for result in data.get("results", []):
+        age = result.get("max_loaded_at_time_ago_in_s")
+        results.append(
+            SourceFreshness(
+                source=result["unique_id"].removeprefix("source.").split(".", 1)[-1],
+                status=result["status"],
+                max_loaded_at=result.get("max_loaded_at"),
+                age_hours=round(age / 3600, 1) if age is not None else None,
+            )
+        )
+    return sorted(results, key=lambda r: r.source)
+
+
+def source_freshness(conninfo: str, project_dir: Path, target_dir: Path) -> list[SourceFreshness]:
+    """Run ``dbt source freshness``. Stale raw tables are reported, not fatal: the sources only
+    set ``warn_after`` (old data still builds correct marts, and the annual gate checks what
+    matters for a submission); a source that cannot be queried raises :class:`TransformError`.
+    """
+    sources_json = target_dir / "sources.json"
+    sources_json.unlink(missing_ok=True)
+    result = _invoke(conninfo, _dbt_args("source freshness", project_dir, target_dir, None))
+    if result.exception is not None or not sources_json.exists():
+        raise TransformError(f"dbt source freshness could not run: {result.exception}")
+    results = read_sources_json(sources_json)
+    broken = [r for r in results if r.status == "runtime error"]
+    if broken:
+        raise TransformError(
+            "dbt source freshness could not query: " + ", ".join(r.source for r in broken)
+        )
+    return results
+
+
+def describe_freshness(results: Sequence[SourceFreshness]) -> str:
+    """One line per source table, stale ones first."""
+    order = {"error": 0, "warn": 1, "pass": 2}
+    return "\n".join(
+        f"  {r.status:<5} {r.source}: newest row {r.age_hours} h old"
+        for r in sorted(results, key=lambda r: (order.get(r.status, 3), r.source))
+    )

@@ -156,6 +156,7 @@ def load_file(
             )
             conn.execute(sqlfiles.load("portal/delete_partitions"))
             conn.execute(sqlfiles.load("portal/insert_requests"), batch.lineage_params(source_uri))
+            conn.execute(sqlfiles.load("portal/record_periods"), {"batch_id": batch.batch_id})
             phases.done(f"replaced periods with {loaded} rows, quarantined {quarantined}")
             unmatched = [
                 r[0]

@@ -303,3 +303,71 @@ def test_eindex_facts_and_promotion_effect(e2e: tuple[Settings, str]) -> None:
         ).fetchone()
     assert facts == (21, Decimal("73.0"))
     assert effect == (16, 16, 2189)  # 2016 portal count (synthetic) = the real 2016 figure
+
+
+# Latvian alphabet (CLDR lv primary order): long vowels are not letters of their own, y is i.
+_LV_PRIMARY = {c: i for i, c in enumerate("abcčdefgģhijkķlļmnņoprsštuvzž")}
+_LV_SECONDARY = str.maketrans("āēīūy", "aeiui")
+
+
+def _latvian_key(name: str) -> tuple:
+    folded = name.lower().translate(_LV_SECONDARY)
+    return ([_LV_PRIMARY.get(c, -1 if not c.isalpha() else 99) for c in folded], name)
+
+
+def test_service_names_sort_in_latvian_order(e2e: tuple[Settings, str]) -> None:
+    """The 16 real VDI names, ordered by the sort key, are in Latvian alphabetical order
+    (codepoint order would put every Č/Š/Ž name after Z)."""
+    _settings, url = e2e
+    with psycopg.connect(url) as conn:
+        names = [
+            r[0]
+            for r in conn.execute(
+                "select service_name_lv from marts.dim_service"
+                " order by service_name_sort_lv, service_name_lv"
+            )
+        ]
+    assert len(names) == 16
+    assert names == sorted(names, key=_latvian_key)
+
+
+def test_service_month_rebuilds_only_the_reloaded_month(
+    e2e: tuple[Settings, str], tmp_path: Path
+) -> None:
+    """A corrected export for one month changes that month in fct_service_month; the other
+    months are not rebuilt (their rows keep the watermark of the earlier build). Runs last in
+    this module: it changes the data the tests above compare."""
+    from ingest import transform
+    from ingest.portal.load import load_file
+
+    settings, url = e2e
+    source = settings.portal_files_dir / "portal_requests_2016-03.csv"
+    lines = source.read_text(encoding="utf-8").splitlines(keepends=True)
+    header, first = lines[0], lines[1].rstrip("\n").split(",")
+    assert first[2:5] == ["VDI", "2016-03", "portal"], first
+    first[5] = str(int(first[5]) + 1000)
+    corrected = tmp_path / "portal_requests_2016-03_corrected.csv"
+    corrected.write_text(header + ",".join(first) + "\n" + "".join(lines[2:]), encoding="utf-8")
+
+    def month_rows() -> dict[str, tuple]:
+        with psycopg.connect(url) as conn:
+            return {
+                str(month): (requests, through)
+                for month, requests, through in conn.execute(
+                    "select period_month, sum(request_count), max(portal_batches_through)"
+                    " from marts.fct_service_month group by period_month"
+                )
+            }
+
+    before = month_rows()
+    assert load_file(url, corrected, default_synthetic=True).status == "loaded"
+    transform.run_dbt(
+        url, settings.dbt_project_dir, settings.dbt_target_dir, "build --select fct_service_month"
+    )
+    after = month_rows()
+
+    assert after["2016-03-01"][0] == before["2016-03-01"][0] + 1000
+    assert after["2016-03-01"][1] > before["2016-03-01"][1]  # rebuilt from the new batch
+    unchanged = {m: v for m, v in after.items() if m != "2016-03-01"}
+    assert unchanged == {m: v for m, v in before.items() if m != "2016-03-01"}
+    assert len(unchanged) == 59

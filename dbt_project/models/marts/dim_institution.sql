@@ -21,6 +21,7 @@ final as (
     select
         institutions.institution_code,
         institutions.institution_name_lv,
+        {{ latvian_sort_key('institutions.institution_name_lv') }} as institution_name_sort_lv,
         aliases.institution_alias_lv,
         aliases.responsible_authority,
         institutions.is_synthetic

@@ -11,6 +11,7 @@ final as (
         project_id,
         service_no,
         service_name_lv,
+        {{ latvian_sort_key('service_name_lv') }} as service_name_sort_lv,
         portal_service_code,
         portal_service_code is not null as has_portal_code,
         base_year,
