@@ -7,13 +7,21 @@ decision is taken here from the per-expectation results, not from GX's overall f
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 import pandas as pd
 
+from expectations.outcomes import ExpectationOutcome, GateResult, outcome_of
+
+__all__ = ["ExpectationOutcome", "GateResult", "GateThresholds", "to_frame", "validate"]
+
 SUITE_NAME = "yearly_extract_candidate"
+# Counts: users (forecasts) or requests (actuals); they must be whole, non-negative numbers.
 COUNT_COLUMNS = (
     "forecast_total_users",
     "forecast_electronic_users",
@@ -21,61 +29,52 @@ COUNT_COLUMNS = (
     "actual_electronic_requests",
 )
 ACTUAL_COLUMNS = ("actual_total_users", "actual_electronic_requests")
+# Typed as nullable integers / floats for validation (psycopg gives ints and Decimals).
+INTEGER_COLUMNS = (
+    "reporting_year",
+    "service_no",
+    "base_year",
+    "window_last_year",
+    *COUNT_COLUMNS,
+    "portal_electronic_requests",
+    "channel_parts_sum",
+    "previous_year_total_users",
+    "previous_year_electronic_requests",
+)
+FLOAT_COLUMNS = (
+    "electronic_deviation_from_portal",
+    "total_users_yoy_factor",
+    "electronic_yoy_factor",
+)
 
 
 @dataclass(frozen=True)
-class ExpectationOutcome:
-    """One expectation's result in plain terms."""
+class GateThresholds:
+    """The configurable limits (ingest.config: GATE_PORTAL_TOLERANCE, GATE_YOY_FACTOR)."""
 
-    rule: str
-    severity: str
-    success: bool
-    expectation: str
-    column: str | None
-    unexpected_count: int | None
-    examples: list[Any] = field(default_factory=list)
-
-    def describe(self) -> str:
-        where = f" on {self.column}" if self.column else ""
-        extra = ""
-        if self.unexpected_count:
-            shown = ", ".join(map(str, self.examples[:10]))
-            more = " …" if len(self.examples) > 10 else ""
-            extra = f": {self.unexpected_count} offending row(s): {shown}{more}"
-        return f"[{self.severity}] {self.rule} ({self.expectation}{where}){extra}"
+    portal_tolerance: float = 0.10
+    yoy_factor: float = 3.0
 
 
-@dataclass(frozen=True)
-class GateResult:
-    """All outcomes of one validation run and the decision taken from them."""
-
-    suite: str
-    outcomes: list[ExpectationOutcome]
-
-    @property
-    def errors(self) -> list[ExpectationOutcome]:
-        return [o for o in self.outcomes if not o.success and o.severity == "error"]
-
-    @property
-    def warnings(self) -> list[ExpectationOutcome]:
-        return [o for o in self.outcomes if not o.success and o.severity == "warning"]
-
-    @property
-    def passed(self) -> bool:
-        return not self.errors
-
-    def summary(self) -> dict[str, Any]:
-        return {
-            "suite": self.suite,
-            "passed": self.passed,
-            "expectations_evaluated": len(self.outcomes),
-            "expectations_succeeded": sum(o.success for o in self.outcomes),
-            "errors": [o.describe() for o in self.errors],
-            "warnings": [o.describe() for o in self.warnings],
-        }
+def to_frame(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> pd.DataFrame:
+    """The candidate rows as a typed frame: whole numbers as ``Int64`` (a float or text there
+    fails the integer rule instead of passing silently), ratios as floats."""
+    frame = pd.DataFrame(list(rows), columns=list(columns))
+    for column in INTEGER_COLUMNS:
+        if column in frame.columns:
+            try:
+                frame[column] = pd.array(frame[column], dtype="Int64")
+            except (TypeError, ValueError):
+                pass  # not whole numbers: left as they are for the integer rule to report
+    for column in FLOAT_COLUMNS:
+        if column in frame.columns:
+            frame[column] = pd.array(
+                [None if v is None else float(v) for v in frame[column]], dtype="Float64"
+            )
+    return frame
 
 
-def _rules(year: int, planned_service_keys: Sequence[str]) -> list[Any]:
+def _rules(year: int, planned_service_keys: Sequence[str], limits: GateThresholds) -> list[Any]:
     import great_expectations as gx
 
     ex = gx.expectations
@@ -100,13 +99,58 @@ def _rules(year: int, planned_service_keys: Sequence[str]) -> list[Any]:
             column="reporting_year", value_set=[year], meta=meta("every row is for the year")
         ),
         ex.ExpectColumnPairValuesAToBeGreaterThanB(
+            column_A="reporting_year",
+            column_B="base_year",
+            or_equal=True,
+            meta=meta("the year is inside the monitoring window (not before the base year)"),
+        ),
+        ex.ExpectColumnPairValuesAToBeGreaterThanB(
+            column_A="window_last_year",
+            column_B="reporting_year",
+            or_equal=True,
+            meta=meta("the year is inside the monitoring window (not after its last year)"),
+        ),
+        ex.ExpectColumnPairValuesAToBeGreaterThanB(
             column_A="actual_total_users",
             column_B="actual_electronic_requests",
             or_equal=True,
             ignore_row_if="either_value_is_missing",
             meta=meta("electronic requests do not exceed the total"),
         ),
+        ex.ExpectColumnPairValuesToBeEqual(
+            column_A="actual_total_users",
+            column_B="channel_parts_sum",
+            ignore_row_if="either_value_is_missing",
+            meta=meta("channel parts sum to the total where every part is provided"),
+        ),
+        ex.ExpectColumnValuesToBeBetween(
+            column="electronic_deviation_from_portal",
+            min_value=0,
+            max_value=limits.portal_tolerance,
+            meta=meta(
+                "reported electronic requests are within "
+                f"{limits.portal_tolerance:.0%} of the portal's count"
+            ),
+        ),
+        ex.ExpectColumnValuesToNotBeNull(
+            column="portal_electronic_requests",
+            meta=meta("the portal has a count for the service", "warning"),
+        ),
     ]
+    for column, subject in (
+        ("electronic_yoy_factor", "electronic requests"),
+        ("total_users_yoy_factor", "total users"),
+    ):
+        rules.append(
+            ex.ExpectColumnValuesToBeBetween(
+                column=column,
+                max_value=limits.yoy_factor,
+                meta=meta(
+                    f"{subject} changed less than {limits.yoy_factor:g}x from the previous year",
+                    "warning",
+                ),
+            )
+        )
     for column in ACTUAL_COLUMNS:
         rules.append(
             ex.ExpectColumnValuesToNotBeNull(
@@ -115,6 +159,13 @@ def _rules(year: int, planned_service_keys: Sequence[str]) -> list[Any]:
         )
     for column in COUNT_COLUMNS:
         rules.append(
+            ex.ExpectColumnValuesToBeInTypeList(
+                column=column,
+                type_list=["Int64Dtype", "int64", "int32"],
+                meta=meta(f"{column} is a whole number"),
+            )
+        )
+        rules.append(
             ex.ExpectColumnValuesToBeBetween(
                 column=column, min_value=0, meta=meta(f"{column} is not negative")
             )
@@ -122,32 +173,23 @@ def _rules(year: int, planned_service_keys: Sequence[str]) -> list[Any]:
     return rules
 
 
-def _examples(details: dict[str, Any]) -> list[Any]:
-    """Offending service keys where GX can name them, else the offending values."""
-    indexed = details.get("unexpected_index_list") or []
-    keys = [row["service_key"] for row in indexed if isinstance(row, dict) and "service_key" in row]
-    if keys:
-        return keys
-    return [str(v) for v in details.get("partial_unexpected_list") or []]
+def _copy_data_docs(context: Any, docs_dir: Path) -> None:
+    for site in context.get_docs_sites_urls():
+        site_dir = Path(urlparse(site["site_url"]).path).parent
+        shutil.copytree(site_dir, docs_dir, dirs_exist_ok=True)
+        shutil.rmtree(site_dir, ignore_errors=True)
 
 
-def _outcome(result: Any) -> ExpectationOutcome:
-    config = result.expectation_config
-    meta = config.meta or {}
-    details = result.result or {}
-    return ExpectationOutcome(
-        rule=meta.get("rule", config.type),
-        severity=meta.get("severity", "error"),
-        success=bool(result.success),
-        expectation=config.type,
-        column=config.kwargs.get("column") or config.kwargs.get("column_A"),
-        unexpected_count=details.get("unexpected_count"),
-        examples=_examples(details),
-    )
-
-
-def validate(frame: pd.DataFrame, year: int, planned_service_keys: Sequence[str]) -> GateResult:
-    """Run the suite on ``frame`` (the candidate rows) with an ephemeral GX context."""
+def validate(
+    frame: pd.DataFrame,
+    year: int,
+    planned_service_keys: Sequence[str],
+    limits: GateThresholds | None = None,
+    docs_dir: Path | None = None,
+) -> GateResult:
+    """Run the suite on ``frame`` (the candidate rows) with an ephemeral GX context; with
+    ``docs_dir``, the run's GX Data Docs site is copied there (the context's own site is a
+    throw-away temporary folder)."""
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
@@ -157,7 +199,7 @@ def validate(frame: pd.DataFrame, year: int, planned_service_keys: Sequence[str]
     asset = source.add_dataframe_asset("yearly_indicators")
     batch_definition = asset.add_batch_definition_whole_dataframe("whole_year")
     suite = context.suites.add(gx.ExpectationSuite(name=SUITE_NAME))
-    for rule in _rules(year, planned_service_keys):
+    for rule in _rules(year, planned_service_keys, limits or GateThresholds()):
         suite.add_expectation(rule)
     definition = context.validation_definitions.add(
         gx.ValidationDefinition(name=f"{SUITE_NAME}_run", data=batch_definition, suite=suite)
@@ -171,8 +213,13 @@ def validate(frame: pd.DataFrame, year: int, planned_service_keys: Sequence[str]
                 "result_format": "COMPLETE",
                 "unexpected_index_column_names": ["service_key"],
             },
+            actions=[gx.checkpoint.UpdateDataDocsAction(name="data_docs")] if docs_dir else [],
         )
     )
     run = checkpoint.run(batch_parameters={"dataframe": frame})
-    outcomes = [_outcome(r) for validation in run.run_results.values() for r in validation.results]
+    if docs_dir is not None:
+        _copy_data_docs(context, docs_dir)
+    outcomes = [
+        outcome_of(r) for validation in run.run_results.values() for r in validation.results
+    ]
     return GateResult(SUITE_NAME, outcomes)

@@ -19,7 +19,6 @@ import sys
 import time
 import warnings
 from datetime import UTC, datetime
-from pathlib import Path
 
 from ingest.config import Settings, load_settings
 
@@ -46,10 +45,10 @@ def _summary(
         for table, count in conn.execute(sqlfiles.load("summary/row_counts")):
             print(f"    {table:<32} {count:>8}")
         received = conn.execute(sqlfiles.load("summary/intake_since"), {"since": since}).fetchall()
-        attempt = conn.execute(
+        attempts = conn.execute(
             sqlfiles.load("summary/latest_attempt"),
-            {"year": settings.reporting_year, "institution": settings.reporting_institution},
-        ).fetchone()
+            {"institution": settings.reporting_institution},
+        ).fetchall()
     if received:
         print("  intake this run (receipts beside the archived files):")
         for name, outcome, kind, institution, year, version, receipt in received:
@@ -67,12 +66,14 @@ def _summary(
     docs = settings.dbt_target_dir / "docs" / "index.html"
     if docs.exists():
         print(f"  dbt docs site: {docs}")
-    if attempt:
-        outcome, version, path, total, failed, _message = attempt
-        print(f"  quality gate: {total - (failed or 0)} of {total} expectations passed")
-        print(f"  extract ({outcome}): {path} (version {version})")
-        latest = Path(path).parent / "latest"
-        print(f"  latest: {latest}")
+    if attempts:
+        print(f"  annual submission ({settings.reporting_institution}; quality gate, extract):")
+        for year, outcome, version, path, total, failed, message in attempts:
+            warned = message.count("[warning]") if message and outcome != "failed" else 0
+            passed = f"{total - (failed or 0)}/{total} expectations passed" if total else "-"
+            shipped = f", {warned} warning(s) shipped" if warned else ""
+            where = f"v{version:04d} {path}" if version else str(path or "")
+            print(f"    {year}: {outcome:<9} {passed}{shipped}  {where}")
     print("  timings: " + ", ".join(f"{k} {v:.1f} s" for k, v in timings.items()))
     print(f"  total: {time.monotonic() - started:.1f} s")
     print(f"  warehouse: {_masked(url)}  (make warehouse-url prints it in full)")

@@ -23,6 +23,10 @@ Variables (all optional):
                            (default ``.warehouse/intake/inbox`` and ``…/archive``)
 - ``INTAKE_SEED_EXAMPLES`` ``true`` (default): ``make run`` drops the real VDI plan and 2016
                            submission (``templates/examples/``) into the inbox unless received
+- ``GATE_PORTAL_TOLERANCE``  the annual gate's allowed |reported − portal| / portal for
+                           electronic requests (default 0.10 = 10 %; beyond it is an error)
+- ``GATE_YOY_FACTOR``      a figure more than this many times last year's (or under 1/factor)
+                           is a warning in the annual gate (default 3)
 - ``TASK_RETRIES``         retries of a failed Airflow task (default 2; ``make run`` uses 0 so an
                            interactive run fails at once instead of waiting for retry delays)
 """
@@ -73,6 +77,8 @@ class Settings:
     intake_inbox_dir: Path | None = None
     intake_archive_dir: Path | None = None
     intake_seed_examples: bool = True
+    gate_portal_tolerance: float = 0.10
+    gate_yoy_factor: float = 3.0
 
     @property
     def embedded(self) -> bool:
@@ -95,6 +101,11 @@ class Settings:
     def demo_portal_dir(self) -> Path:
         """Where ``make run`` writes the SYNTHETIC demo portal exports."""
         return self.state_dir / "demo" / "portal"
+
+    @property
+    def demo_intake_dir(self) -> Path:
+        """Where ``make run`` writes the SYNTHETIC demo submissions (2015, 2017–2019)."""
+        return self.state_dir / "demo" / "intake"
 
     @property
     def inbox_dir(self) -> Path:
@@ -143,6 +154,19 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         raise ValueError(f"{name} must be an integer, got {value!r}") from exc
 
 
+def _float(env: Mapping[str, str], name: str, default: float, minimum: float) -> float:
+    value = env.get(name)
+    if value in (None, ""):
+        return default
+    try:
+        number = float(value)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be a number, got {value!r}") from exc
+    if number < minimum:
+        raise ValueError(f"{name} must be at least {minimum}, got {number}")
+    return number
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     """Build :class:`Settings` from ``env`` (default: ``os.environ``)."""
     env = os.environ if env is None else env
@@ -169,4 +193,6 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         intake_archive_dir=_optional_path(env, "INTAKE_ARCHIVE_DIR"),
         intake_seed_examples=_choice(env, "INTAKE_SEED_EXAMPLES", ("true", "false"), "true")
         == "true",
+        gate_portal_tolerance=_float(env, "GATE_PORTAL_TOLERANCE", 0.10, 0.0),
+        gate_yoy_factor=_float(env, "GATE_YOY_FACTOR", 3.0, 1.0),
     )

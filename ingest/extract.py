@@ -3,13 +3,20 @@
 Layout of one institution-year::
 
     extracts/2016/VDI/
-        v0001/indicators.csv   the year's indicators (UTF-8, one row per planned service)
-        v0001/manifest.json    sha256 per file, row count, validation summary, generated-at
-        latest -> v0001        symlink to the newest version
+        v0001/indicators.csv     the year's indicators (UTF-8, one row per planned service)
+        v0001/channel_mix.csv    the channel split per service (not provided parts as such)
+        v0001/indicators.xlsx    both tables, a sheet each, Latvian headers
+        v0001/report.html        charts and the gate's findings, for people
+        v0001/data_docs/         Great Expectations Data Docs of the validation
+        v0001/manifest.json      sha256 per file, row counts, suite results, lineage, changes
+        latest -> v0001          symlink to the newest version
+        failed/<stamp>/          failure reports of refused attempts (never a version)
 
 A version is written into a hidden temporary folder and renamed into place, so a half-written
-extract is never visible. A run whose indicators are byte-identical to the latest version's
-writes nothing (``unchanged``); changed data makes the next version beside the old ones.
+extract is never visible (a writer killed mid-write leaves only a hidden ``.tmp-`` folder,
+removed by the next write). Identity is the data files (CSV and XLSX, byte-for-byte
+reproducible): when they equal the latest version's, nothing is written (``unchanged``);
+changed data makes the next version beside the old ones, its manifest listing the changes.
 """
 
 from __future__ import annotations
@@ -22,31 +29,17 @@ import os
 import re
 import shutil
 import uuid
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-INDICATORS_FILE = "indicators.csv"
 MANIFEST_FILE = "manifest.json"
 LATEST = "latest"
+FAILED_DIR = "failed"
 _VERSION_DIR = re.compile(r"^v(\d{4})$")
-
-
-@dataclass(frozen=True)
-class Candidate:
-    """The rows that would leave the warehouse for one institution and year."""
-
-    institution: str
-    year: int
-    columns: list[str]
-    rows: list[tuple[Any, ...]]
-
-    @property
-    def is_synthetic(self) -> bool:
-        idx = self.columns.index("is_synthetic")
-        return any(bool(row[idx]) for row in self.rows)
+_TMP_DIR = re.compile(r"^\.tmp-v\d{4}-(\d+)-[0-9a-f]+$")
 
 
 @dataclass(frozen=True)
@@ -57,24 +50,8 @@ class ExtractResult:
     manifest_sha256: str
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    return str(value)
-
-
-def render_csv(candidate: Candidate) -> bytes:
-    """Deterministic CSV bytes (same rows → same bytes): UTF-8, ``\\n`` line ends, header first."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(candidate.columns)
-    for row in candidate.rows:
-        writer.writerow([_cell(v) for v in row])
-    return buffer.getvalue().encode("utf-8")
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 def institution_dir(extracts_dir: Path, year: int, institution: str) -> Path:
@@ -96,11 +73,8 @@ def latest_manifest(directory: Path) -> dict[str, Any] | None:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
 def _write_durably(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as fh:
         fh.write(data)
         fh.flush()
@@ -114,52 +88,138 @@ def _point_latest(directory: Path, version_name: str) -> None:
     os.replace(tmp_link, directory / LATEST)
 
 
-def write(extracts_dir: Path, candidate: Candidate, validation: dict[str, Any]) -> ExtractResult:
-    """Write ``candidate`` as a new version unless the latest version already holds it."""
-    directory = institution_dir(extracts_dir, candidate.year, candidate.institution)
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_abandoned_temporaries(directory: Path) -> list[Path]:
+    """Hidden temporary folders of writers that died mid-write (their process is gone)."""
+    removed = []
+    if directory.is_dir():
+        for path in directory.iterdir():
+            match = _TMP_DIR.match(path.name)
+            if match and not _pid_alive(int(match[1])):
+                shutil.rmtree(path, ignore_errors=True)
+                removed.append(path)
+    return removed
+
+
+def read_csv_rows(data: bytes) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(data.decode("utf-8"))))
+
+
+def diff_rows(old: list[dict[str, str]], new: list[dict[str, str]], key: str) -> dict[str, Any]:
+    """What changed between two versions of a table, by ``key``: rows added, removed, and per
+    changed row each column's old and new value (as the CSV text)."""
+    before = {r[key]: r for r in old}
+    after = {r[key]: r for r in new}
+    changed = {}
+    for k in sorted(before.keys() & after.keys()):
+        columns = {
+            c: [before[k].get(c), after[k].get(c)]
+            for c in after[k]
+            if before[k].get(c) != after[k].get(c)
+        }
+        if columns:
+            changed[k] = columns
+    return {
+        "added": sorted(after.keys() - before.keys()),
+        "removed": sorted(before.keys() - after.keys()),
+        "changed": changed,
+    }
+
+
+def write(
+    directory: Path,
+    data_files: Mapping[str, bytes],
+    other_files: Mapping[str, bytes],
+    manifest_fields: Mapping[str, Any],
+    describe_changes: Callable[[Path], dict[str, Any]] | None = None,
+) -> ExtractResult:
+    """Write a new version unless the latest one holds the same ``data_files`` (by sha256).
+
+    ``other_files`` (report, Data Docs) are written with the version but do not decide
+    whether the data changed. ``describe_changes(previous_version_dir)`` gives the manifest's
+    ``changes`` against the previous version.
+    """
     directory.mkdir(parents=True, exist_ok=True)
-    csv_bytes = render_csv(candidate)
-    csv_sha = _sha256(csv_bytes)
+    remove_abandoned_temporaries(directory)
+    data_shas = {name: sha256(data) for name, data in data_files.items()}
 
     previous = latest_manifest(directory)
-    if previous and previous["files"][INDICATORS_FILE]["sha256"] == csv_sha:
+    if (
+        previous
+        and {name: previous["files"].get(name, {}).get("sha256") for name in data_shas} == data_shas
+    ):
         version = previous["version"]
-        manifest_path = directory / f"v{version:04d}" / MANIFEST_FILE
-        _point_latest(directory, f"v{version:04d}")
+        path = directory / f"v{version:04d}"
+        _point_latest(directory, path.name)
         return ExtractResult(
-            "unchanged", version, manifest_path.parent, _sha256(manifest_path.read_bytes())
+            "unchanged", version, path, sha256((path / MANIFEST_FILE).read_bytes())
         )
 
     version = (versions(directory) or [0])[-1] + 1
     name = f"v{version:04d}"
+    files = {**data_files, **other_files}
     manifest = {
-        "institution_code": candidate.institution,
-        "reporting_year": candidate.year,
+        **manifest_fields,
         "version": version,
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "is_synthetic": candidate.is_synthetic,
-        "row_count": len(candidate.rows),
         "files": {
-            INDICATORS_FILE: {
-                "sha256": csv_sha,
-                "bytes": len(csv_bytes),
-                "rows": len(candidate.rows),
-                "columns": candidate.columns,
+            file_name: {
+                "sha256": sha256(data),
+                "bytes": len(data),
+                "identity": file_name in data_files,
             }
+            for file_name, data in sorted(files.items())
         },
-        "validation": validation,
         "previous_version": previous["version"] if previous else None,
+        "changes": (
+            describe_changes(directory / f"v{previous['version']:04d}")
+            if previous and describe_changes
+            else None
+        ),
     }
     manifest_bytes = (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
-    tmp = directory / f".tmp-{name}-{uuid.uuid4().hex}"
+    tmp = directory / f".tmp-{name}-{os.getpid()}-{uuid.uuid4().hex}"
     tmp.mkdir()
     try:
-        _write_durably(tmp / INDICATORS_FILE, csv_bytes)
+        for file_name, data in sorted(files.items()):
+            _write_durably(tmp / file_name, data)
         _write_durably(tmp / MANIFEST_FILE, manifest_bytes)
         os.rename(tmp, directory / name)  # atomic; fails if a concurrent run took the name
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     _point_latest(directory, name)
-    return ExtractResult("written", version, directory / name, _sha256(manifest_bytes))
+    return ExtractResult("written", version, directory / name, sha256(manifest_bytes))
+
+
+def verify(version_dir: Path) -> list[str]:
+    """Problems found re-checking a version against its manifest (empty: every file's sha256
+    and size match, and no file is missing or unlisted)."""
+    manifest = json.loads((version_dir / MANIFEST_FILE).read_text(encoding="utf-8"))
+    problems = []
+    listed = set(manifest["files"])
+    present = {
+        p.relative_to(version_dir).as_posix()
+        for p in version_dir.rglob("*")
+        if p.is_file() and p.name != MANIFEST_FILE
+    }
+    for name in sorted(listed - present):
+        problems.append(f"{name}: listed in the manifest but missing")
+    for name in sorted(present - listed):
+        problems.append(f"{name}: not listed in the manifest")
+    for name in sorted(listed & present):
+        data = (version_dir / name).read_bytes()
+        entry = manifest["files"][name]
+        if sha256(data) != entry["sha256"] or len(data) != entry["bytes"]:
+            problems.append(f"{name}: sha256 or size differs from the manifest")
+    return problems

@@ -41,11 +41,18 @@ def pipeline_steps(settings: Settings) -> list[DagStep]:
             {"source": settings.portal_source, "period_from": "2015", "period_to": "2019"},
         ),
         DagStep("warehouse_transform", {}),
-        DagStep(
-            "annual_indicator_submission",
-            {"year": settings.reporting_year, "institution": settings.reporting_institution},
-        ),
+        DagStep("annual_indicator_submission", annual_conf(settings)),
     ]
+
+
+def annual_conf(settings: Settings) -> dict:
+    """The reporting year, plus every window year the demo data covers when the demo runs."""
+    years = {settings.reporting_year}
+    if settings.intake_seed_examples and settings.reporting_institution == "VDI":
+        from ingest.intake.synthetic import DEMO_YEARS
+
+        years.update(DEMO_YEARS)
+    return {"years": sorted(years), "institution": settings.reporting_institution}
 
 
 def airflow_env(settings: Settings, warehouse_url: str) -> dict[str, str]:
@@ -133,15 +140,18 @@ def prepare_demo_portal_exports(settings: Settings, say: Callable[[str], None] =
 def seed_reference_examples(
     settings: Settings, warehouse_url: str, say: Callable[[str], None] = print
 ) -> None:
-    """Drop the REAL VDI plan and 2016 submission into the inbox, unless already received."""
+    """Drop the REAL VDI plan and 2016 submission into the inbox, with the SYNTHETIC demo
+    submissions of the other window years, unless already received."""
     if not settings.intake_seed_examples:
         return
     from ingest.intake.inbox import seed_examples
+    from ingest.intake.synthetic import write_demo_submissions
 
-    seeded = seed_examples(warehouse_url, settings.inbox_dir)
+    demo = write_demo_submissions(settings.reference_dir, settings.demo_intake_dir)
+    seeded = seed_examples(warehouse_url, settings.inbox_dir, tuple(demo))
     if seeded:
         names = ", ".join(p.name for p in seeded)
-        say(f"  real VDI examples dropped into the intake inbox: {names}")
+        say(f"  dropped into the intake inbox: {names}")
 
 
 def init_airflow(settings: Settings, warehouse_url: str) -> float:

@@ -27,6 +27,7 @@ from ingest.intake.validate import Issue, Registry, Validated, validate
 log = logging.getLogger(__name__)
 
 LOADER = "intake.files"
+SYNTHETIC_FILE_PREFIX = "SYNTHETIC_"
 SUFFIXES = (".csv", ".xlsx")
 _COUNT_KEYS = {c.key for t in (PLAN, SUBMISSION) for c in t.columns if c.kind == "count"}
 
@@ -129,6 +130,8 @@ def process_file(
     conninfo: str, path: Path, archive: Path, received_at: datetime | None = None
 ) -> IntakeResult:
     received_at = received_at or datetime.now(UTC)
+    # Generated demo files are named SYNTHETIC_…; they and all built from them are synthetic.
+    synthetic = path.name.upper().startswith(SYNTHETIC_FILE_PREFIX)
     issues: list[Issue] = []
     checked: Validated | None = None
     try:
@@ -181,7 +184,7 @@ def process_file(
                     "kind": kind, "institution_code": institution if kind == "submission" else None,
                     "reporting_year": year, "project_id": project,
                 }).fetchone()[0]  # fmt: skip
-            batch = lineage.start_batch(conn, LOADER, str(path), sha256, False)
+            batch = lineage.start_batch(conn, LOADER, str(path), sha256, synthetic)
             declared = checked.single("received_date") if checked else None
             approximate = bool(checked.single("received_date_is_approximate")) if checked else False
             file_id = conn.execute(sqlfiles.load("intake/insert_file"), {
@@ -196,7 +199,7 @@ def process_file(
                 "rows_with_errors": len({i.row for i in errors if i.row}),
                 "warnings": len(warnings), "archived_path": str(target),
                 "receipt_path": str(receipt_path), "batch_id": batch.batch_id,
-                "loaded_at": batch.started_at, "is_synthetic": False,
+                "loaded_at": batch.started_at, "is_synthetic": synthetic,
             }).fetchone()[0]  # fmt: skip
             if checked and outcome != "rejected":
                 _copy_rows(conn, file_id, checked)
@@ -239,22 +242,22 @@ def _finish(path, target, receipt, outcome, kind, institution, year, version) ->
 EXAMPLES = ("VDI_plan_2012.csv", "VDI_submission_2016.csv")
 
 
-def seed_examples(conninfo: str, inbox: Path) -> list[Path]:
-    """Copy the real VDI examples into the inbox unless the same bytes were received before."""
+def seed_examples(conninfo: str, inbox: Path, extra: tuple[Path, ...] = ()) -> list[Path]:
+    """Copy the real VDI examples (and ``extra`` files, e.g. the SYNTHETIC demo submissions)
+    into the inbox unless the same bytes were received before."""
     from ingest.intake.templates import EXAMPLES_DIR
     from ingest.textfiles import scan
 
     inbox.mkdir(parents=True, exist_ok=True)
     copied = []
     with psycopg.connect(conninfo) as conn:
-        for name in EXAMPLES:
-            source = EXAMPLES_DIR / name
+        for source in (*(EXAMPLES_DIR / name for name in EXAMPLES), *extra):
             known = conn.execute(
                 sqlfiles.load("intake/file_known"), {"sha256": scan(source)[0]}
             ).fetchone()
-            if not known and not (inbox / name).exists():
-                shutil.copyfile(source, inbox / name)
-                copied.append(inbox / name)
+            if not known and not (inbox / source.name).exists():
+                shutil.copyfile(source, inbox / source.name)
+                copied.append(inbox / source.name)
     return copied
 
 

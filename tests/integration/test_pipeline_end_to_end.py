@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
-import os
 from dataclasses import replace
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -18,7 +17,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from ingest import pipeline, warehouse
+from ingest import extract, pipeline, warehouse
 from ingest.config import Settings
 from tests.conftest import ROOT
 
@@ -146,9 +145,18 @@ def test_extract_has_the_16_services_and_a_verifiable_manifest(e2e: tuple[Settin
     manifest = json.loads((latest / "manifest.json").read_text(encoding="utf-8"))
     data = (latest / "indicators.csv").read_bytes()
     assert manifest["files"]["indicators.csv"]["sha256"] == hashlib.sha256(data).hexdigest()
-    assert manifest["row_count"] == 16
+    assert extract.verify(latest) == []  # every file, incl. XLSX, report and Data Docs
+    assert manifest["row_counts"] == {"indicators.csv": 16, "channel_mix.csv": 16 * 7}
     assert manifest["validation"]["passed"] is True
-    assert manifest["is_synthetic"] is False
+    assert manifest["validation"]["warnings"] == []
+    assert manifest["is_synthetic"] is False  # the reported figures are real
+    assert manifest["portal_figures_synthetic"] is True  # the portal cross-check is not
+    assert len(manifest["dbt_invocation_id"]) == 36
+    sources = {b["source"] for b in manifest["source_batches"]}
+    assert sources == {"intake:plan", "intake:submission", "portal"}
+    assert {"report.html", "indicators.xlsx", "data_docs/index.html"} <= set(manifest["files"])
+    report = (latest / "report.html").read_text(encoding="utf-8")
+    assert report.count("<svg") == 3 and "VDI-07" in report
     rows = list(csv.DictReader(data.decode("utf-8").splitlines()))
     expected = {e["service_key"]: e for e in map(_expected, _reference_rows())}
     assert [r["service_key"] for r in rows] == sorted(expected)
@@ -171,15 +179,41 @@ def test_second_run_changes_no_data_and_makes_no_new_version(e2e: tuple[Settings
     with psycopg.connect(url) as conn:
         outcomes = [
             r[0]
-            for r in conn.execute("select outcome from audit.submission_log order by attempted_at")
+            for r in conn.execute(
+                "select outcome from audit.submission_log where reporting_year = 2016"
+                " order by attempted_at"
+            )
         ]
     assert outcomes == ["written", "unchanged"]
 
 
-def test_gate_refuses_a_broken_year_then_accepts_the_fix(
+def test_every_demo_window_year_has_an_extract_marked_synthetic(
+    e2e: tuple[Settings, str],
+) -> None:
+    settings, _url = e2e
+    flags = {}
+    for year in range(2015, 2020):
+        latest = settings.extracts_dir / str(year) / "VDI" / "latest"
+        manifest = json.loads((latest / "manifest.json").read_text(encoding="utf-8"))
+        assert extract.verify(latest) == [], year
+        flags[year] = manifest["is_synthetic"]
+        if year != 2016:
+            assert "SYNTHETIC" in (latest / "report.html").read_text(encoding="utf-8")
+    assert flags == {2015: True, 2016: False, 2017: True, 2018: True, 2019: True}
+
+
+def _failure_report(folder: Path) -> dict:
+    (report_dir,) = sorted((folder / "failed").iterdir())[-1:]
+    assert (report_dir / "report.html").is_file()
+    return json.loads((report_dir / "report.json").read_text(encoding="utf-8"))
+
+
+def test_gate_refuses_broken_years_then_accepts_the_fix(
     pg_settings: Settings, tmp_path: Path
 ) -> None:
-    """A submission that passes intake but lacks a planned service (VDI-16) must not leave."""
+    """Submissions that pass intake but break an error rule must not leave: a planned service
+    missing (VDI-16), then a reported figure far from the portal count (VDI-07). Each refusal
+    names the rule and the service; the correction makes the next run write the extract."""
     from ingest.intake.templates import EXAMPLES_DIR
 
     settings = replace(
@@ -192,6 +226,7 @@ def test_gate_refuses_a_broken_year_then_accepts_the_fix(
         intake_archive_dir=tmp_path / "archive",
         intake_seed_examples=False,
     )
+    folder = settings.extracts_dir / "2016" / "VDI"
     inbox = settings.inbox_dir
     inbox.mkdir(parents=True)
     (inbox / "VDI_plan_2012.csv").write_bytes((EXAMPLES_DIR / "VDI_plan_2012.csv").read_bytes())
@@ -206,18 +241,44 @@ def test_gate_refuses_a_broken_year_then_accepts_the_fix(
     assert "annual_indicator_submission" in message
     assert "actual_total_users is reported for every planned service" in message
     assert "VDI-16" in message
-    assert not (settings.extracts_dir / "2016" / "VDI").exists() or not os.listdir(
-        settings.extracts_dir / "2016" / "VDI"
-    )
+    assert extract.versions(folder) == [] and not (folder / "latest").exists()
+    report = _failure_report(folder)
+    rules = {e["rule"]: e for e in report["errors"]}
+    offending = rules["actual_total_users is reported for every planned service"]["offending_rows"]
+    assert [(r["service_key"], r["actual_total_users"]) for r in offending] == [("VDI-16", None)]
+
+    assert ",VDI-07,3755,2189," in full
+    far_from_portal = full.replace(",VDI-07,3755,2189,", ",VDI-07,3755,3000,")
+    (inbox / "VDI_2016_far_from_portal.csv").write_text(far_from_portal, encoding="utf-8")
+    with pytest.raises(pipeline.PipelineError) as err:
+        pipeline.run(settings, url, say=lambda _msg: None)
+    message = str(err.value)
+    assert "reported electronic requests are within 10% of the portal's count" in message
+    assert "VDI-07" in message
+    assert extract.versions(folder) == []
+    report = _failure_report(folder)
+    (failure,) = report["errors"]
+    assert failure["offending_rows"] == [
+        {
+            "service_key": "VDI-07",
+            "service_name_lv": "Izziņa par darba tiesību būtiskiem pārkāpumiem",
+            "electronic_deviation_from_portal": pytest.approx((3000 - 2189) / 2189),
+        }
+    ]
 
     (inbox / "VDI_submission_2016.csv").write_text(full, encoding="utf-8")  # the correction
     pipeline.run(settings, url, say=lambda _msg: None)
-    assert (settings.extracts_dir / "2016" / "VDI" / "latest" / "indicators.csv").is_file()
+    assert (folder / "latest" / "indicators.csv").is_file()
+    assert extract.versions(folder) == [1]
     with psycopg.connect(url) as conn:
         versions = conn.execute(
             "select version from raw.intake_files where kind = 'submission' order by 1"
         ).fetchall()
-    assert versions == [(1,), (2,)]
+        outcomes = conn.execute(
+            "select outcome from audit.submission_log order by attempted_at"
+        ).fetchall()
+    assert versions == [(1,), (2,), (3,)]
+    assert outcomes == [("failed",), ("failed",), ("written",)]
 
 
 def _bi_url(settings: Settings) -> str:

@@ -1,84 +1,132 @@
-"""Versioned, atomic extract writing (no database needed)."""
+"""Versioned, atomic extract writing and the CSV / XLSX renderings (no database needed)."""
 
-import hashlib
+import csv
+import io
 import json
 import os
+import signal
+import subprocess
+import sys
+import time
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
-from ingest import extract
+from ingest import extract, extract_content
+from tests.conftest import ROOT
 
-COLUMNS = [
-    "institution_code",
-    "reporting_year",
-    "service_key",
-    "electronic_attainment",
-    "is_synthetic",
-]
+COLUMNS = ["institution_code", "reporting_year", "service_key", "service_name_lv",
+           "electronic_attainment", "actual_total_users", "is_synthetic"]  # fmt: skip
 
 
-def _candidate(
-    attainment: str = "9.2362869198312236", synthetic: bool = False
-) -> extract.Candidate:
+def _table(attainment: str = "9.2362869198312236", name: str = "Izziņa") -> extract_content.Table:
     rows = [
-        ("VDI", 2016, "VDI-07", Decimal(attainment), synthetic),
-        ("VDI", 2016, "VDI-16", None, False),
+        ("VDI", 2016, "VDI-07", name, Decimal(attainment), 3755, False),
+        ("VDI", 2016, "VDI-16", '=HYPERLINK("http://x")', None, 207, False),
     ]
-    return extract.Candidate("VDI", 2016, COLUMNS, rows)
+    return extract_content.Table(extract_content.INDICATORS, COLUMNS, rows)
 
 
-VALIDATION = {"suite": "s", "passed": True}
+def _files(table: extract_content.Table) -> dict[str, bytes]:
+    return {
+        "indicators.csv": extract_content.render_csv(table),
+        "indicators.xlsx": extract_content.render_xlsx([table]),
+    }
+
+
+FIELDS = {"institution_code": "VDI", "reporting_year": 2016, "is_synthetic": False}
+
+
+def _write(tmp_path: Path, table: extract_content.Table, other=None) -> extract.ExtractResult:
+    return extract.write(
+        tmp_path / "2016" / "VDI", _files(table), other or {"report.html": b"<p>r</p>"}, FIELDS
+    )
 
 
 def test_csv_is_deterministic_and_exact() -> None:
-    data = extract.render_csv(_candidate())
-    assert data == extract.render_csv(_candidate())
+    data = extract_content.render_csv(_table())
+    assert data == extract_content.render_csv(_table())
     assert data.decode("utf-8").splitlines() == [
         ",".join(COLUMNS),
-        "VDI,2016,VDI-07,9.2362869198312236,false",
-        "VDI,2016,VDI-16,,false",
+        "VDI,2016,VDI-07,Izziņa,9.2362869198312236,3755,false",
+        'VDI,2016,VDI-16,"=HYPERLINK(""http://x"")",,207,false',
     ]
 
 
+def test_xlsx_is_byte_for_byte_reproducible() -> None:
+    first = extract_content.render_xlsx([_table()])
+    time.sleep(1.1)  # a later second must not change the bytes (no timestamps inside)
+    assert extract_content.render_xlsx([_table()]) == first
+
+
+def test_xlsx_reread_equals_the_csv_and_text_is_never_a_formula() -> None:
+    from openpyxl import load_workbook
+
+    table = _table()
+    workbook = load_workbook(io.BytesIO(extract_content.render_xlsx([table])))
+    sheet = workbook["Rādītāji"]
+    header = [c.value for c in sheet[1]]
+    assert header == [extract_content.HEADERS_LV[c] for c in COLUMNS]  # Latvian headers
+    csv_rows = list(csv.reader(io.StringIO(extract_content.render_csv(table).decode())))[1:]
+    for xlsx_row, csv_row in zip(sheet.iter_rows(min_row=2), csv_rows, strict=True):
+        for cell, text in zip(xlsx_row, csv_row, strict=True):
+            if cell.data_type == "n" and cell.value is not None:
+                assert cell.value == (int(text) if text.isdigit() else float(text))
+            elif cell.value is None:
+                assert text == ""
+            elif isinstance(cell.value, bool):
+                assert text == str(cell.value).lower()
+            else:
+                assert cell.data_type == "s" and cell.value == text
+    formula_cell = sheet.cell(row=3, column=4)
+    assert formula_cell.data_type == "s"
+    assert formula_cell.value == '=HYPERLINK("http://x")'
+
+
 def test_first_write_creates_v0001_with_verifiable_manifest(tmp_path: Path) -> None:
-    result = extract.write(tmp_path, _candidate(), VALIDATION)
+    result = _write(tmp_path, _table())
     assert (result.status, result.version) == ("written", 1)
     folder = tmp_path / "2016" / "VDI"
     assert os.readlink(folder / "latest") == "v0001"
     manifest = json.loads((folder / "latest" / "manifest.json").read_text())
-    csv_bytes = (folder / "v0001" / "indicators.csv").read_bytes()
-    assert manifest["files"]["indicators.csv"]["sha256"] == hashlib.sha256(csv_bytes).hexdigest()
-    assert manifest["row_count"] == 2
-    assert manifest["validation"] == VALIDATION
-    assert manifest["is_synthetic"] is False
-    manifest_sha = hashlib.sha256((folder / "v0001" / "manifest.json").read_bytes()).hexdigest()
-    assert result.manifest_sha256 == manifest_sha
+    assert manifest["files"]["indicators.csv"]["identity"] is True
+    assert manifest["files"]["report.html"]["identity"] is False
+    assert extract.verify(folder / "v0001") == []
+    assert manifest["previous_version"] is None and manifest["changes"] is None
+    (folder / "v0001" / "indicators.csv").write_text("tampered")
+    assert extract.verify(folder / "v0001") == [
+        "indicators.csv: sha256 or size differs from the manifest"
+    ]
 
 
 def test_identical_rerun_makes_no_new_version(tmp_path: Path) -> None:
-    first = extract.write(tmp_path, _candidate(), VALIDATION)
-    again = extract.write(tmp_path, _candidate(), VALIDATION)
+    first = _write(tmp_path, _table())
+    again = _write(tmp_path, _table(), other={"report.html": b"<p>another report</p>"})
     assert (again.status, again.version) == ("unchanged", 1)
     assert again.manifest_sha256 == first.manifest_sha256
     assert extract.versions(tmp_path / "2016" / "VDI") == [1]
 
 
-def test_changed_data_makes_the_next_version_beside_the_old(tmp_path: Path) -> None:
-    extract.write(tmp_path, _candidate(), VALIDATION)
-    second = extract.write(tmp_path, _candidate("9.5"), VALIDATION)
+def test_changed_data_makes_the_next_version_listing_the_changes(tmp_path: Path) -> None:
+    def changes(previous_dir: Path) -> dict:
+        old = extract.read_csv_rows((previous_dir / "indicators.csv").read_bytes())
+        new = extract.read_csv_rows(extract_content.render_csv(_table("9.5")))
+        return extract.diff_rows(old, new, "service_key")
+
+    _write(tmp_path, _table())
     folder = tmp_path / "2016" / "VDI"
+    second = extract.write(folder, _files(_table("9.5")), {}, FIELDS, changes)
     assert (second.status, second.version) == ("written", 2)
     assert extract.versions(folder) == [1, 2]
     assert os.readlink(folder / "latest") == "v0002"
-    assert json.loads((folder / "v0002" / "manifest.json").read_text())["previous_version"] == 1
-
-
-def test_synthetic_rows_mark_the_manifest(tmp_path: Path) -> None:
-    extract.write(tmp_path, _candidate(synthetic=True), VALIDATION)
-    manifest = json.loads((tmp_path / "2016" / "VDI" / "latest" / "manifest.json").read_text())
-    assert manifest["is_synthetic"] is True
+    manifest = json.loads((folder / "v0002" / "manifest.json").read_text())
+    assert manifest["previous_version"] == 1
+    assert manifest["changes"] == {
+        "added": [],
+        "removed": [],
+        "changed": {"VDI-07": {"electronic_attainment": ["9.2362869198312236", "9.5"]}},
+    }
 
 
 def test_failure_mid_write_leaves_no_visible_version(tmp_path: Path, monkeypatch) -> None:
@@ -93,8 +141,47 @@ def test_failure_mid_write_leaves_no_visible_version(tmp_path: Path, monkeypatch
 
     monkeypatch.setattr(extract, "_write_durably", crash_on_second_file)
     with pytest.raises(OSError, match="disk full"):
-        extract.write(tmp_path, _candidate(), VALIDATION)
+        _write(tmp_path, _table())
     folder = tmp_path / "2016" / "VDI"
     assert extract.versions(folder) == []
     assert not (folder / "latest").exists()
     assert list(folder.iterdir()) == []  # the temporary folder was removed too
+
+
+_SLOW_WRITER = """
+import sys, time
+from pathlib import Path
+from ingest import extract
+real = extract._write_durably
+def slow(path, data):
+    real(path, data)
+    print("wrote", path.name, flush=True)
+    time.sleep(30)
+extract._write_durably = slow
+extract.write(Path(sys.argv[1]), {"a.csv": b"1", "b.csv": b"2"}, {}, {})
+"""
+
+
+def test_killing_the_writer_mid_write_never_leaves_a_visible_half_extract(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "2016" / "VDI"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _SLOW_WRITER, str(folder)],
+        cwd=ROOT, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert proc.stdout is not None
+    assert proc.stdout.readline().startswith("wrote a.csv")  # mid-write: one file of two
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=10)
+
+    visible = [p.name for p in folder.iterdir() if not p.name.startswith(".")]
+    assert visible == []  # no version, no latest
+    assert extract.versions(folder) == []
+    hidden = [p.name for p in folder.iterdir()]
+    assert len(hidden) == 1 and hidden[0].startswith(".tmp-v0001-")
+
+    result = extract.write(folder, {"a.csv": b"1", "b.csv": b"2"}, {}, {})
+    assert (result.status, result.version) == ("written", 1)
+    assert sorted(p.name for p in folder.iterdir()) == ["latest", "v0001"]  # debris removed
+    assert extract.verify(folder / "v0001") == []

@@ -1,0 +1,170 @@
+"""Suites on the raw data, after load and before transformation.
+
+They run inside PostgreSQL (a GX SQL data source on the raw tables), so national-scale portal
+tables are checked without pulling rows into Python. The loaders already refuse malformed rows
+(quarantine); these suites guard what reaches the marts as a whole — a loader bug, a manual
+insert or a schema change — and name the rule that broke. ``error`` stops the transformation,
+``warning`` is logged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from expectations.outcomes import GateResult, outcome_of
+
+PORTAL_SUITE = "raw_portal_requests"
+SUBMISSIONS_SUITE = "raw_intake_submission_rows"
+COUNT_STATES = ["value", "not_provided", "not_applicable"]
+CHANNEL_COLUMNS = ("assisted_vpvkac", "in_person", "paper_post", "phone", "other_channels")
+
+
+def _meta(rule: str, severity: str = "error") -> dict[str, str]:
+    return {"rule": rule, "severity": severity}
+
+
+def portal_rules() -> list[Any]:
+    """raw.portal_requests: one row per institution, grain, period, code and sub-channel."""
+    import great_expectations as gx
+
+    ex = gx.expectations
+    rules: list[Any] = [
+        ex.ExpectTableRowCountToBeBetween(
+            min_value=1, meta=_meta("portal statistics have been loaded", "warning")
+        ),
+        ex.ExpectCompoundColumnsToBeUnique(
+            column_list=[
+                "institution_code",
+                "period_grain",
+                "period_start",
+                "portal_service_code",
+                "channel",
+            ],
+            meta=_meta("one row per institution, period, portal code and sub-channel"),
+        ),
+        ex.ExpectColumnValuesToBeInSet(
+            column="channel",
+            value_set=["portal", "institution_website", "api_e_address"],
+            meta=_meta("the sub-channel is portal, institution_website or api_e_address"),
+        ),
+        ex.ExpectColumnValuesToBeInSet(
+            column="period_grain",
+            value_set=["day", "month"],
+            meta=_meta("the period is a day or a month"),
+        ),
+        ex.ExpectColumnValuesToBeBetween(
+            column="request_count", min_value=0, meta=_meta("request counts are not negative")
+        ),
+        ex.ExpectColumnValuesToBeBetween(
+            column="period_start",
+            min_value="2000-01-01",
+            max_value=date.today().isoformat(),
+            meta=_meta("periods are not in the future (nor before 2000)"),
+        ),
+        ex.ExpectColumnValuesToMatchRegex(
+            column="institution_code",
+            regex=r"^[A-Z0-9]+$",
+            meta=_meta("institution codes are upper-case codes"),
+        ),
+    ]
+    for column in ("institution_code", "portal_service_code", "request_count", "source_sha256"):
+        rules.append(
+            ex.ExpectColumnValuesToNotBeNull(column=column, meta=_meta(f"{column} is present"))
+        )
+    return rules
+
+
+def submission_rules() -> list[Any]:
+    """raw.intake_submission_rows: the accepted rows of institutions' yearly submissions."""
+    import great_expectations as gx
+
+    ex = gx.expectations
+    rules: list[Any] = [
+        ex.ExpectCompoundColumnsToBeUnique(
+            column_list=["file_id", "row_no"], meta=_meta("one row per file and row number")
+        ),
+        ex.ExpectColumnValuesToBeBetween(
+            column="reporting_year",
+            min_value=2000,
+            max_value=date.today().year,
+            meta=_meta("reporting years are 2000 to this year"),
+        ),
+        ex.ExpectColumnValuesToMatchRegex(
+            column="service_key",
+            regex=r"^[A-Z0-9]+-[0-9]{2,}$",
+            meta=_meta("service keys look like <institution>-<nn>"),
+        ),
+        ex.ExpectColumnPairValuesAToBeGreaterThanB(
+            column_A="total_users",
+            column_B="electronic_requests",
+            or_equal=True,
+            ignore_row_if="either_value_is_missing",
+            meta=_meta("electronic requests do not exceed the total"),
+        ),
+    ]
+    for column in ("total_users", "electronic_requests", *CHANNEL_COLUMNS):
+        rules.append(
+            ex.ExpectColumnValuesToBeBetween(
+                column=column, min_value=0, meta=_meta(f"{column} is not negative")
+            )
+        )
+        rules.append(
+            ex.ExpectColumnValuesToBeInSet(
+                column=f"{column}_state",
+                value_set=COUNT_STATES,
+                meta=_meta(f"{column}_state is value, not_provided or not_applicable"),
+            )
+        )
+    for column in ("institution_code", "service_key", "reporting_year", "file_id"):
+        rules.append(
+            ex.ExpectColumnValuesToNotBeNull(column=column, meta=_meta(f"{column} is present"))
+        )
+    return rules
+
+
+SUITES: dict[str, tuple[str, Callable[[], list[Any]]]] = {
+    PORTAL_SUITE: ("raw.portal_requests", portal_rules),
+    SUBMISSIONS_SUITE: ("raw.intake_submission_rows", submission_rules),
+}
+
+
+def sqlalchemy_url(conninfo: str) -> str:
+    """GX's SQL data sources take SQLAlchemy URLs; psycopg 3 is the installed driver."""
+    for prefix in ("postgresql://", "postgres://"):
+        if conninfo.startswith(prefix):
+            return "postgresql+psycopg://" + conninfo.removeprefix(prefix)
+    return conninfo
+
+
+def validate_table(conninfo: str, table: str, rules: list[Any], suite_name: str) -> GateResult:
+    """Run ``rules`` on ``schema.table`` inside PostgreSQL."""
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    schema, name = table.split(".", 1)
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    source = context.data_sources.add_postgres(
+        "warehouse", connection_string=sqlalchemy_url(conninfo)
+    )
+    asset = source.add_table_asset(name, table_name=name, schema_name=schema)
+    batch_definition = asset.add_batch_definition_whole_table("whole_table")
+    suite = context.suites.add(gx.ExpectationSuite(name=suite_name))
+    for rule in rules:
+        suite.add_expectation(rule)
+    definition = context.validation_definitions.add(
+        gx.ValidationDefinition(name=f"{suite_name}_run", data=batch_definition, suite=suite)
+    )
+    result = definition.run(result_format={"result_format": "SUMMARY"})
+    return GateResult(suite_name, [outcome_of(r) for r in result.results])
+
+
+def validate_all(conninfo: str, tables: dict[str, str] | None = None) -> dict[str, GateResult]:
+    """Every raw suite; ``tables`` maps a suite to another table (tests use broken copies)."""
+    results = {}
+    for suite_name, (table, rules) in SUITES.items():
+        target = (tables or {}).get(suite_name, table)
+        results[suite_name] = validate_table(conninfo, target, rules(), suite_name)
+    return results

@@ -1,0 +1,10 @@
+-- The institution's electronic share per monitoring-window year, for the report's chart.
+select
+    reporting_year,
+    electronic_share,
+    forecast_electronic_share,
+    actual_electronic_requests,
+    portal_electronic_requests
+from marts.fct_institution_year
+where institution_code = %(institution)s
+order by reporting_year
