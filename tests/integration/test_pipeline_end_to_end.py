@@ -20,6 +20,7 @@ import pytest
 from ingest import extract, pipeline, warehouse
 from ingest.config import Settings
 from tests.conftest import ROOT
+from tests.xlsx_check import assert_sheet_equals_csv
 
 pytestmark = pytest.mark.integration
 
@@ -157,6 +158,10 @@ def test_extract_has_the_16_services_and_a_verifiable_manifest(e2e: tuple[Settin
     assert {"report.html", "indicators.xlsx", "data_docs/index.html"} <= set(manifest["files"])
     report = (latest / "report.html").read_text(encoding="utf-8")
     assert report.count("<svg") == 3 and "VDI-07" in report
+    xlsx = (latest / "indicators.xlsx").read_bytes()
+    assert assert_sheet_equals_csv(xlsx, "Rādītāji", data) == 16
+    mix = (latest / "channel_mix.csv").read_bytes()
+    assert assert_sheet_equals_csv(xlsx, "Kanālu sadalījums", mix) == 16 * 7
     rows = list(csv.DictReader(data.decode("utf-8").splitlines()))
     expected = {e["service_key"]: e for e in map(_expected, _reference_rows())}
     assert [r["service_key"] for r in rows] == sorted(expected)
@@ -172,10 +177,13 @@ def test_second_run_changes_no_data_and_makes_no_new_version(e2e: tuple[Settings
     before = _counts(url)
     folder = settings.extracts_dir / "2016" / "VDI"
     csv_before = (folder / "latest" / "indicators.csv").read_bytes()
+    xlsx_before = (folder / "latest" / "indicators.xlsx").read_bytes()
     pipeline.run(settings, url, say=lambda _msg: None)
     assert _counts(url) == before
     assert sorted(p.name for p in folder.iterdir() if not p.is_symlink()) == ["v0001"]
     assert (folder / "latest" / "indicators.csv").read_bytes() == csv_before
+    # "unchanged" means the re-rendered CSV and XLSX had the stored files' sha256: byte for byte.
+    assert (folder / "latest" / "indicators.xlsx").read_bytes() == xlsx_before
     with psycopg.connect(url) as conn:
         outcomes = [
             r[0]

@@ -1,6 +1,5 @@
 """Versioned, atomic extract writing and the CSV / XLSX renderings (no database needed)."""
 
-import csv
 import io
 import json
 import os
@@ -15,6 +14,7 @@ import pytest
 
 from ingest import extract, extract_content
 from tests.conftest import ROOT
+from tests.xlsx_check import assert_sheet_equals_csv
 
 COLUMNS = ["institution_code", "reporting_year", "service_key", "service_name_lv",
            "electronic_attainment", "actual_total_users", "is_synthetic"]  # fmt: skip
@@ -64,22 +64,10 @@ def test_xlsx_reread_equals_the_csv_and_text_is_never_a_formula() -> None:
     from openpyxl import load_workbook
 
     table = _table()
-    workbook = load_workbook(io.BytesIO(extract_content.render_xlsx([table])))
-    sheet = workbook["Rādītāji"]
-    header = [c.value for c in sheet[1]]
-    assert header == [extract_content.HEADERS_LV[c] for c in COLUMNS]  # Latvian headers
-    csv_rows = list(csv.reader(io.StringIO(extract_content.render_csv(table).decode())))[1:]
-    for xlsx_row, csv_row in zip(sheet.iter_rows(min_row=2), csv_rows, strict=True):
-        for cell, text in zip(xlsx_row, csv_row, strict=True):
-            if cell.data_type == "n" and cell.value is not None:
-                assert cell.value == (int(text) if text.isdigit() else float(text))
-            elif cell.value is None:
-                assert text == ""
-            elif isinstance(cell.value, bool):
-                assert text == str(cell.value).lower()
-            else:
-                assert cell.data_type == "s" and cell.value == text
-    formula_cell = sheet.cell(row=3, column=4)
+    xlsx = extract_content.render_xlsx([table])
+    csv_bytes = extract_content.render_csv(table)
+    assert assert_sheet_equals_csv(xlsx, "Rādītāji", csv_bytes) == 2
+    formula_cell = load_workbook(io.BytesIO(xlsx))["Rādītāji"].cell(row=3, column=4)
     assert formula_cell.data_type == "s"
     assert formula_cell.value == '=HYPERLINK("http://x")'
 
