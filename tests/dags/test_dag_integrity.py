@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from tests.conftest import ROOT
@@ -53,3 +55,33 @@ def test_dag_files_import_nothing_heavy() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip().splitlines()[-1:] in ([], [""]), f"heavy imports: {out.stdout}"
+
+
+def test_transform_validates_raw_data_before_building(dagbag) -> None:
+    dag = dagbag.dags["warehouse_transform"]
+    order = ["validate_raw", "source_freshness", "dbt_build", "dbt_docs"]
+    for upstream, downstream in itertools.pairwise(order):
+        assert downstream in dag.get_task(upstream).downstream_task_ids
+
+
+def test_annual_submission_refreshes_the_marts_before_every_gate(dagbag) -> None:
+    """The gate never validates stale marts: refresh_marts (ingest.refresh, the transformation
+    DAG's own steps) is upstream of the per-year gate; the gate never retries by itself."""
+    dag = dagbag.dags["annual_indicator_submission"]
+    gate = dag.get_task("gate_and_write")
+    assert "refresh_marts" in gate.upstream_task_ids
+    assert "reporting_years" in gate.upstream_task_ids
+    assert all(task.retries == 0 for task in dag.tasks)
+
+
+def test_one_transformation_code_path() -> None:
+    """Only ingest/transform.py invokes dbt; the DAGs reach it through ingest.refresh."""
+    offenders = [
+        p.relative_to(ROOT).as_posix()
+        for folder in ("dags", "ingest", "expectations")
+        for p in sorted((ROOT / folder).rglob("*.py"))
+        if "dbtRunner" in p.read_text(encoding="utf-8") and p.name != "transform.py"
+    ]
+    assert offenders == []
+    annual = (ROOT / "dags" / "annual_indicator_submission.py").read_text(encoding="utf-8")
+    assert "refresh.refresh_marts(" in annual and "run_dbt" not in annual
