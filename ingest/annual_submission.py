@@ -135,7 +135,7 @@ def _offending_rows(outcome: Any, frame: Any, planned: list[str]) -> list[dict[s
             {k: (None if _is_na(v) else v) for k, v in row.items()}
             for row in subset.to_dict("records")
         ]
-    present = [k for k in frame["service_key"].tolist()] if "service_key" in frame else []
+    present = frame["service_key"].tolist() if "service_key" in frame else []
     if outcome.expectation in (
         "expect_table_row_count_to_equal",
         "expect_column_distinct_values_to_equal_set",

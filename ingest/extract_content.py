@@ -123,9 +123,9 @@ def _xlsx_value(value: Any) -> Any:
 
 
 def render_xlsx(tables: list[Table]) -> bytes:
-    """One sheet per table, Latvian headers (warehouse names in a comment-free second header
-    would confuse users, so the CSV keeps those). Text is stored as text: cell type ``s`` with
-    the text number format, so '=1+1' stays the characters '=1+1'."""
+    """One sheet per table with Latvian headers (the CSV keeps the warehouse's column names).
+    Text is stored as text: cell type ``s`` with the text number format, so '=1+1' stays the
+    characters '=1+1' and is never evaluated as a formula."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
