@@ -173,10 +173,14 @@ def _rules(year: int, planned_service_keys: Sequence[str], limits: GateThreshold
     return rules
 
 
+_UNREFERENCED_DOCS_ASSETS = shutil.ignore_patterns("*.gif", "iterative-dev-loop.png")
+
+
 def _copy_data_docs(context: Any, docs_dir: Path) -> None:
     for site in context.get_docs_sites_urls():
         site_dir = Path(urlparse(site["site_url"]).path).parent
-        shutil.copytree(site_dir, docs_dir, dirs_exist_ok=True)
+        # GX ships tutorial animations (3.4 MB) that no validation page references.
+        shutil.copytree(site_dir, docs_dir, dirs_exist_ok=True, ignore=_UNREFERENCED_DOCS_ASSETS)
         shutil.rmtree(site_dir, ignore_errors=True)
 
 
