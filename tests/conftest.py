@@ -53,6 +53,21 @@ def pg_settings() -> Iterator[Settings]:
     embedded_pg.stop(settings)
 
 
+def pipeline_settings(pg_settings: Settings, database: str, base: Path, **overrides) -> Settings:
+    """Settings for a whole pipeline run on the test server: its own database and, under
+    ``base``, its own extracts, Airflow home, dbt target and intake folders."""
+    return replace(
+        pg_settings,
+        database=database,
+        extracts_dir=base / "extracts",
+        airflow_home=base / "airflow",
+        dbt_target_dir=base / "dbt_target",
+        intake_inbox_dir=base / "inbox",
+        intake_archive_dir=base / "archive",
+        **overrides,
+    )
+
+
 @pytest.fixture
 def fresh_db(pg_settings: Settings, tmp_path: Path) -> Settings:
     """A new, migrated database on the test server, with its own extracts folder."""

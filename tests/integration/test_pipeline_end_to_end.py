@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
-from dataclasses import replace
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
@@ -19,7 +18,7 @@ import pytest
 
 from ingest import extract, pipeline, warehouse
 from ingest.config import Settings
-from tests.conftest import ROOT
+from tests.conftest import ROOT, pipeline_settings
 from tests.xlsx_check import assert_sheet_equals_csv
 
 pytestmark = pytest.mark.integration
@@ -77,15 +76,7 @@ def _counts(url: str) -> dict[str, int]:
 @pytest.fixture(scope="module")
 def e2e(pg_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, str]:
     base = tmp_path_factory.mktemp("e2e")
-    settings = replace(
-        pg_settings,
-        database="e2e_warehouse",
-        extracts_dir=base / "extracts",
-        airflow_home=base / "airflow",
-        dbt_target_dir=base / "dbt_target",
-        intake_inbox_dir=base / "inbox",
-        intake_archive_dir=base / "archive",
-    )
+    settings = pipeline_settings(pg_settings, "e2e_warehouse", base)
     url = warehouse.ensure_ready(settings).url
     pipeline.run(settings, url, say=lambda _msg: None)
     return settings, url
@@ -224,16 +215,7 @@ def test_gate_refuses_broken_years_then_accepts_the_fix(
     names the rule and the service; the correction makes the next run write the extract."""
     from ingest.intake.templates import EXAMPLES_DIR
 
-    settings = replace(
-        pg_settings,
-        database="e2e_broken",
-        extracts_dir=tmp_path / "extracts",
-        airflow_home=tmp_path / "airflow",
-        dbt_target_dir=tmp_path / "dbt_target",
-        intake_inbox_dir=tmp_path / "inbox",
-        intake_archive_dir=tmp_path / "archive",
-        intake_seed_examples=False,
-    )
+    settings = pipeline_settings(pg_settings, "e2e_broken", tmp_path, intake_seed_examples=False)
     folder = settings.extracts_dir / "2016" / "VDI"
     inbox = settings.inbox_dir
     inbox.mkdir(parents=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 import psycopg
@@ -11,6 +10,7 @@ from pytest_httpserver import HTTPServer
 
 from ingest import pipeline, warehouse
 from ingest.config import Settings
+from tests.conftest import pipeline_settings
 from tests.portal.ckan_fake import DATASET, FakeCkan
 
 pytestmark = pytest.mark.integration
@@ -20,12 +20,10 @@ def test_portal_dag_loads_from_ckan(
     pg_settings: Settings, tmp_path: Path, httpserver: HTTPServer
 ) -> None:
     fake = FakeCkan(httpserver)
-    settings = replace(
+    settings = pipeline_settings(
         pg_settings,
-        database="e2e_ckan",
-        airflow_home=tmp_path / "airflow",
-        intake_inbox_dir=tmp_path / "inbox",
-        intake_archive_dir=tmp_path / "archive",
+        "e2e_ckan",
+        tmp_path,
         portal_source="ckan",
         ckan_base_url=fake.base_url,
         ckan_dataset_id=DATASET,
