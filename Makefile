@@ -6,29 +6,30 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 PY     := $(VENV)/bin/python
 UV_VERSION := 0.13.8
-STAMP  := $(VENV)/.installed-requirements.txt
-CLI    := PYTHONPATH=$(CURDIR) $(PY) -m ingest.cli
+STAMP  := $(VENV)/.installed-requirements-dev.txt
+CLI    := PYTHONPATH=$(CURDIR) $(PY) -m stack.cli
 
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help install run test lint format lock check-lock dag backfill-portal bench-portal warehouse-url bi-url psql db-start db-stop db-status clean
+.PHONY: help install run test lint format lock check-lock dag backfill-portal backfill-annual airflow airflow-stop airflow-status bench-portal warehouse-url bi-url psql db-start db-stop db-status clean
 
 help: ## List every target
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-15s %s\n", $$1, $$2}'
 
-$(STAMP): requirements.txt
+$(STAMP): requirements.txt requirements-dev.txt
 	@echo "== installing pinned requirements into $(VENV) (first run: about a minute)"
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@$(PY) -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
-	@$(VENV)/bin/uv pip sync --quiet --python $(PY) requirements.txt
-	@cp requirements.txt $(STAMP)
+	@$(VENV)/bin/uv pip sync --quiet --python $(PY) requirements-dev.txt
+	@cp requirements-dev.txt $(STAMP)
 
 install: $(STAMP) ## Create .venv and install the pinned requirements
 
 run: $(STAMP) ## Whole pipeline: embedded Postgres, migrations, Airflow DAGs, dbt, GX gate, extract
 	@$(CLI) run
 
-test: $(STAMP) ## Run the tests (they start their own throw-away Postgres)
+test: $(STAMP) ## Run the tests (they start their own throw-away Postgres, Airflow, Redis)
+	@bash tests/system_deps.sh
 	@PYTHONPATH=$(CURDIR) $(PY) -m pytest
 
 lint: $(STAMP) ## ruff (lint + format check, AIR3 rules on the DAGs) and sqlfluff on the dbt models
@@ -40,19 +41,38 @@ format: $(STAMP) ## Format the Python code with ruff
 	@$(VENV)/bin/ruff format .
 	@$(VENV)/bin/ruff check --fix .
 
-lock: $(STAMP) ## Re-pin requirements.txt from requirements.in
-	@$(VENV)/bin/uv pip compile --quiet --python-version 3.11 requirements.in -o requirements.txt
+COMPILE := $(VENV)/bin/uv pip compile --quiet --python-version 3.11
 
-check-lock: $(STAMP) ## Fail when requirements.txt does not match requirements.in
-	@$(VENV)/bin/uv pip compile --quiet --python-version 3.11 requirements.in -o /tmp/requirements.check.txt
-	@diff <(grep -v '^#' requirements.txt) <(grep -v '^#' /tmp/requirements.check.txt) && echo "requirements.txt is up to date"
+lock: $(STAMP) ## Re-pin requirements.txt (runtime) and requirements-dev.txt from the .in files
+	@$(COMPILE) requirements.in -o requirements.txt
+	@$(COMPILE) requirements-dev.in -o requirements-dev.txt
+
+check-lock: $(STAMP) ## Fail when a requirements*.txt does not match its .in file
+	@cp requirements.txt /tmp/requirements.check.txt
+	@cp requirements-dev.txt /tmp/requirements-dev.check.txt
+	@$(COMPILE) requirements.in -o /tmp/requirements.check.txt
+	@$(COMPILE) requirements-dev.in -o /tmp/requirements-dev.check.txt
+	@diff <(grep -v '^#' requirements.txt) <(grep -v '^#' /tmp/requirements.check.txt)
+	@diff <(grep -v '^ *#' requirements-dev.txt) <(grep -v '^ *#' /tmp/requirements-dev.check.txt)
+	@echo "requirements.txt and requirements-dev.txt are up to date"
 
 dag: $(STAMP) ## One real run of one DAG: make dag DAG=portal_statistics_nightly CONF='{"force": true}'
 	@$(CLI) dag $(DAG) --conf '$(or $(CONF),{})'
 
-backfill-portal: $(STAMP) ## Load past years of portal statistics: make backfill-portal FROM=2015 TO=2019
-	@$(CLI) dag portal_statistics_nightly --conf '{"period_from": "$(FROM)", "period_to": "$(TO)"}'
-	@$(CLI) dag warehouse_transform
+backfill-portal: $(STAMP) ## Reload portal statistics of a period range (one run): make backfill-portal FROM=2015 TO=2019
+	@$(CLI) backfill-portal "$(FROM)" "$(TO)"
+
+backfill-annual: $(STAMP) ## Airflow backfill of reporting years (needs make airflow): make backfill-annual FROM=2015 TO=2019
+	@$(CLI) backfill-annual "$(FROM)" "$(TO)"
+
+airflow: $(STAMP) ## Start the local Airflow (UI, scheduler, DAG processor, triggerer) on the embedded warehouse
+	@$(CLI) airflow start
+
+airflow-stop: $(STAMP) ## Stop the local Airflow
+	@$(CLI) airflow stop
+
+airflow-status: $(STAMP) ## What of the local Airflow runs, and its health
+	@$(CLI) airflow status
 
 bench-portal: $(STAMP) ## Benchmark portal loading vs a naive baseline (prints ratios)
 	@PYTHONPATH=$(CURDIR) $(PY) benchmarks/portal_load.py
@@ -75,6 +95,7 @@ db-stop: $(STAMP) ## Stop the embedded warehouse
 db-status: $(STAMP) ## Is the embedded warehouse running?
 	@$(CLI) status
 
-clean: ## Stop the warehouse and delete local state (.warehouse, .airflow, extracts, dbt target)
+clean: ## Stop Airflow and the warehouse and delete local state (.warehouse, .airflow, extracts, dbt target)
+	@test -x $(PY) && $(CLI) airflow stop || true
 	@test -x $(PY) && $(CLI) stop || true
 	rm -rf .warehouse .airflow extracts dbt_project/target dbt_project/logs

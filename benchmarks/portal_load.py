@@ -27,9 +27,9 @@ import psycopg
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from ingest import embedded_pg, warehouse  # noqa: E402
 from ingest.config import load_settings  # noqa: E402
 from ingest.portal import synthetic  # noqa: E402
+from stack import embedded_pg, warehouse  # noqa: E402
 
 PEAK = """
 import json, sys, time

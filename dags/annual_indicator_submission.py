@@ -6,31 +6,40 @@ from datetime import datetime
 
 from airflow.sdk import Param, dag, get_current_context, task
 
-from common import DEFAULT_ARGS, warehouse_url
+from common import DBT, DEFAULT_ARGS, GX_TIMEOUT, riga_cron, warehouse_url
 
 DOCS = """
 ### annual_indicator_submission
 1. **refresh_marts** — the transformation through the same code path as `warehouse_transform`
-   (`ingest.refresh`: raw-data GX suites, `dbt source freshness`, `dbt build`).
+   (`ingest.refresh`: raw-data GX suites, `dbt source freshness`, `dbt build`; the build is
+   skipped when no raw batch is newer than the last build). Pool `dbt`.
 2. **gate_and_write** (one mapped task per year) — the year's candidate against the GX suite
    `expectations/yearly_extract.py`. Pass: `extracts/<year>/<institution>/vNNNN/` (CSV, XLSX,
    report, Data Docs, manifest; `latest` symlink); unchanged data writes nothing new. Fail: no
-   extract, a failure report under `extracts/<year>/<institution>/failed/`, the task fails.
+   extract, a failure report under `extracts/<year>/<institution>/failed/`, the task fails and
+   the data team is alerted. A year outside the institution's monitoring window is skipped.
    Every attempt is logged in `audit.submission_log`.
 
-Params: `year` (default: the year before the run's logical date) or `years` (a list), and
-`institution`. Scheduled yearly on 2 March, after the 1 March due date.
+Params: `year` or `years` (a list), and `institution`. Without them the reporting year is the
+year before the run's date in Latvia (`dag_run.run_after`, which every kind of run has).
+Scheduled yearly on 2 March 06:00 Europe/Riga, after the 1 March due date.
 
-**On failure**: the task log names each failed expectation and its offending service keys;
-the failure report shows the offending rows. Fix the submission (a new version through the
-intake), then trigger again.
+**Backfill** past years with Airflow's backfill over this yearly schedule:
+`make backfill-annual FROM=2015 TO=2019` creates the runs due on 2 March 2016 … 2020, one at a
+time; each reports the year before its date. Re-running a year writes no new extract version
+when its data did not change.
+
+**On failure**: the task log and the alert name each failed expectation and its offending
+service keys; the failure report shows the offending rows. Fix the submission (a new version
+through the intake), then trigger again (or clear the task).
 """
 
 
 @dag(
     dag_id="annual_indicator_submission",
-    schedule="0 6 2 3 *",
-    start_date=datetime(2026, 1, 1),
+    schedule=riga_cron("0 6 2 3 *"),
+    # Early enough for backfills of every reporting year since 2015 (runs from 2 March 2016).
+    start_date=datetime(2016, 1, 1),
     catchup=False,
     max_active_runs=1,
     default_args={**DEFAULT_ARGS, "retries": 0},
@@ -48,39 +57,45 @@ intake), then trigger again.
     },
 )
 def annual_indicator_submission() -> None:
-    @task
+    @task(**DBT)
     def refresh_marts() -> dict:
         """Raw suites, freshness and dbt build: the one transformation code path."""
         from ingest import refresh
         from ingest.config import load_settings
+        from ops.run_dates import as_of_date
 
-        as_of = get_current_context()["logical_date"].date()
+        as_of = as_of_date(get_current_context())
         result = refresh.refresh_marts(load_settings(), warehouse_url(), as_of)
         print(result.describe())
-        return {"invocation_id": result.build.invocation_id}
+        return {"invocation_id": result.build.invocation_id, "skipped": result.build.skipped}
 
     @task
     def reporting_years() -> list[int]:
-        context = get_current_context()
-        params = context["params"]
-        years = params.get("years") or [params["year"] or context["logical_date"].year - 1]
-        return sorted({int(y) for y in years})
+        from ops.run_dates import reporting_years as years_of
 
-    @task(map_index_template="{{ task.op_kwargs['year'] }}")
+        return years_of(get_current_context())
+
+    @task(map_index_template="{{ task.op_kwargs['year'] }}", execution_timeout=GX_TIMEOUT)
     def gate_and_write(year: int, build: dict) -> dict:
+        from airflow.sdk.exceptions import AirflowSkipException
+
         from expectations.yearly_extract import GateThresholds
         from ingest import annual_submission
         from ingest.config import load_settings
 
         settings = load_settings()
-        result = annual_submission.submit(
-            warehouse_url(),
-            settings.extracts_dir,
-            year,
-            get_current_context()["params"]["institution"],
-            limits=GateThresholds(settings.gate_portal_tolerance, settings.gate_yoy_factor),
-            dbt_invocation_id=build["invocation_id"],
-        )
+        try:
+            result = annual_submission.submit(
+                warehouse_url(),
+                settings.extracts_dir,
+                year,
+                get_current_context()["params"]["institution"],
+                limits=GateThresholds(settings.gate_portal_tolerance, settings.gate_yoy_factor),
+                dbt_invocation_id=build["invocation_id"],
+            )
+        except annual_submission.NotDue as exc:
+            raise AirflowSkipException(f"nothing due: {exc}") from exc
+        print(f"{year}: {result.status} v{result.version} {result.path}")
         return {"status": result.status, "version": result.version, "path": str(result.path)}
 
     build = refresh_marts()

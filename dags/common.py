@@ -1,4 +1,5 @@
-"""Shared pieces of the project's Airflow DAGs: defaults, assets and the warehouse URL.
+"""Shared pieces of the project's Airflow DAGs: defaults, schedules, assets, pools, timeouts
+and the warehouse URL.
 
 Kept free of heavy imports: the DAG processor imports this module on every parse.
 """
@@ -7,11 +8,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from airflow.sdk import Asset
+from airflow.sdk import Asset, CronTriggerTimetable
 
-from ingest.config import AIRFLOW_CONN_ID, load_settings
+from ingest.config import AIRFLOW_CONN_ID, DBT_POOL, load_settings
+from ops.alerts import DataTeamNotifier
+from ops.run_dates import RIGA
 
 OWNER = "data-engineering"
+TIMEZONE = "Europe/Riga"
 
 DEFAULT_ARGS = {
     "owner": OWNER,
@@ -19,7 +23,22 @@ DEFAULT_ARGS = {
     "retries": load_settings().task_retries,
     "retry_delay": timedelta(minutes=5),
     "retry_exponential_backoff": True,
+    # Fires once a task has no retries left: mails ALERT_EMAILS (nothing when unset).
+    "on_failure_callback": [DataTeamNotifier()],
+    "execution_timeout": timedelta(hours=1),
 }
+
+# Every task that runs dbt (freshness, build, docs) takes its one slot from this pool.
+DBT = {"pool": DBT_POOL, "execution_timeout": timedelta(minutes=45)}
+# Great Expectations suites (raw tables, yearly candidates).
+GX_TIMEOUT = timedelta(minutes=30)
+
+
+def riga_cron(expression: str) -> CronTriggerTimetable:
+    """A cron schedule in Latvian local time (follows daylight saving: 02:00 stays 02:00)."""
+    assert str(RIGA) == TIMEZONE
+    return CronTriggerTimetable(expression, timezone=TIMEZONE)
+
 
 # Raw intake tables changed (plans, yearly submissions): the transformation should run.
 RAW_INTAKE = Asset("warehouse_raw_intake")

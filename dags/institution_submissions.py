@@ -6,7 +6,7 @@ from datetime import datetime
 
 from airflow.sdk import dag, task
 
-from common import DEFAULT_ARGS, RAW_INTAKE, warehouse_url
+from common import DEFAULT_ARGS, RAW_INTAKE, riga_cron, warehouse_url
 
 DOCS = """
 ### institution_submissions
@@ -28,7 +28,7 @@ clear the task to retry. A file is archived only after its rows were committed.
 
 @dag(
     dag_id="institution_submissions",
-    schedule="0 2 * * *",
+    schedule=riga_cron("0 2 * * *"),
     start_date=datetime(2026, 1, 1),
     catchup=False,
     max_active_runs=1,

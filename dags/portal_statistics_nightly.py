@@ -6,7 +6,7 @@ from datetime import datetime
 
 from airflow.sdk import Param, dag, get_current_context, task
 
-from common import DEFAULT_ARGS, RAW_PORTAL, warehouse_url
+from common import DEFAULT_ARGS, RAW_PORTAL, riga_cron, warehouse_url
 
 DOCS = """
 ### portal_statistics_nightly
@@ -20,6 +20,13 @@ Params: `source` (`files`: the drop folder `PORTAL_DROP_DIR`; `ckan`: the CKAN d
 every new or changed file), `force` (reload unchanged files). Backfill whole years with one run,
 e.g. `{"period_from": "2015", "period_to": "2019"}`.
 
+**Why a period range, not Airflow's interval backfill**: a portal export covers whatever
+months it covers (a year file, a corrected month, a CKAN resource replaced in place), not one
+run's day, and the loader replaces exactly the periods each file holds in one transaction.
+Reloading 2015–2019 is therefore one run over the range (`make backfill-portal FROM=2015
+TO=2019`), not ~1 800 daily runs that would each re-read the same files; the nightly run
+itself needs no date (it loads every new or changed file).
+
 **Idempotent**: unchanged files/resources are skipped; a changed file replaces the periods it
 covers in one transaction. Publishes `warehouse_raw_portal` for the transformation.
 
@@ -31,7 +38,7 @@ Connection errors and 5xx/429 from CKAN are retried with backoff before failing.
 
 @dag(
     dag_id="portal_statistics_nightly",
-    schedule="0 3 * * *",
+    schedule=riga_cron("0 3 * * *"),
     start_date=datetime(2026, 1, 1),
     catchup=False,
     max_active_runs=1,

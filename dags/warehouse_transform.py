@@ -6,21 +6,25 @@ from datetime import datetime
 
 from airflow.sdk import dag, get_current_context, task
 
-from common import DEFAULT_ARGS, MARTS, RAW_INTAKE, RAW_PORTAL, warehouse_url
+from common import DBT, DEFAULT_ARGS, GX_TIMEOUT, MARTS, RAW_INTAKE, RAW_PORTAL, warehouse_url
 
 DOCS = """
 ### warehouse_transform
 Runs the raw-data GX suites (`expectations/raw_data.py`; an `error` stops here),
 `dbt source freshness` (stale raw tables are reported as warnings in the log, not fatal),
-`dbt build` (models, seeds, data tests, unit tests), then `dbt docs generate` into
+`dbt build` (models, seeds, data tests, unit tests), then `dbt docs generate`, published as
 `<DBT_TARGET_DIR>/docs/index.html` — the steps of `ingest.refresh`, the one transformation
-code path (`annual_indicator_submission` runs the same steps).
+code path (`annual_indicator_submission` runs the same steps). `changes_since_last_build`
+skips every step when no raw load batch is newer than the last successful build (same dbt
+project, same as-of date): a load that brought nothing new costs no rebuild.
 Scheduled on the `warehouse_raw_intake` or `warehouse_raw_portal`
 asset, so it runs after any load; publishes `warehouse_marts` when the marts are rebuilt.
+dbt tasks run one at a time (pool `dbt`); each invocation keeps its artefacts in its own
+folder `<DBT_TARGET_DIR>/runs/<stamp>-<command>-<id>/` (`latest_build` links the last build).
 
-**On failure**: the log names each failing model or test; `dbt_project/target/run_results.json`
-has the details. Marts of a failed build keep their previous contents where dbt did not
-replace them. Fix the data or model and clear the task.
+**On failure**: the log names each failing model or test and the invocation's folder, whose
+`run_results.json` has the details. Marts of a failed build keep their previous contents where
+dbt did not replace them. Fix the data or model and clear the task.
 """
 
 
@@ -35,14 +39,27 @@ replace them. Fix the data or model and clear the task.
     doc_md=DOCS,
 )
 def warehouse_transform() -> None:
-    @task
+    @task.short_circuit
+    def changes_since_last_build() -> bool:
+        """False (and every later task skipped) when the marts are already built from the
+        current raw data, dbt project and as-of date: a load that brought nothing new."""
+        from ingest import refresh
+        from ingest.config import load_settings
+        from ops.run_dates import as_of_date
+
+        state = refresh.build_state(load_settings(), warehouse_url())
+        current = state.up_to_date(as_of_date(get_current_context()))
+        print("marts up to date: nothing to do" if current else "changes to build")
+        return not current
+
+    @task(execution_timeout=GX_TIMEOUT)
     def validate_raw() -> dict:
         """GX suites on the raw tables (expectations/raw_data.py): an error stops the build."""
         from ingest import refresh
 
         return refresh.validate_raw(warehouse_url())
 
-    @task
+    @task(**DBT)
     def source_freshness() -> dict:
         """How old the newest raw rows are, per source table (warn_after in the sources yml)."""
         from ingest import refresh
@@ -50,30 +67,42 @@ def warehouse_transform() -> None:
 
         return refresh.check_freshness(load_settings(), warehouse_url())
 
-    @task(outlets=[MARTS])
+    @task(outlets=[MARTS], **DBT)
     def dbt_build() -> dict:
         from ingest import refresh
         from ingest.config import load_settings
+        from ops.run_dates import as_of_date
 
-        # Statuses (e.g. submission status) are computed as of the run's logical date.
-        as_of = get_current_context()["logical_date"].date()
-        summary = refresh.build(load_settings(), warehouse_url(), as_of)
-        print(summary.describe())
-        return {"invocation_id": summary.invocation_id, "description": summary.describe()}
+        # Statuses (e.g. submission status) are computed as of the run's date in Latvia
+        # (dag_run.run_after: asset-triggered and manual runs have no logical date).
+        outcome = refresh.build(load_settings(), warehouse_url(), as_of_date(get_current_context()))
+        print(outcome.describe())
+        return {
+            "invocation_id": outcome.invocation_id,
+            "skipped": outcome.skipped,
+            "description": outcome.describe(),
+        }
 
-    @task
-    def dbt_docs() -> str:
-        """The documentation site (models, columns, lineage) beside the build's artefacts."""
+    @task(**DBT)
+    def dbt_docs(build: dict) -> str:
+        """The documentation site (models, columns, lineage), published to one stable path."""
         from ingest import transform
         from ingest.config import load_settings
 
         settings = load_settings()
-        docs_dir = settings.dbt_target_dir / "docs"
-        transform.run_dbt(warehouse_url(), settings.dbt_project_dir, docs_dir, "docs generate")
-        print(f"dbt docs site: {docs_dir / 'index.html'}")
-        return str(docs_dir / "index.html")
+        index = settings.dbt_target_dir / transform.DOCS / "index.html"
+        if build["skipped"] and index.exists():
+            print(f"marts unchanged; dbt docs site: {index}")
+            return str(index)
+        index = transform.generate_docs(
+            warehouse_url(), settings.dbt_project_dir, settings.dbt_target_dir
+        )
+        print(f"dbt docs site: {index}")
+        return str(index)
 
-    validate_raw() >> source_freshness() >> dbt_build() >> dbt_docs()
+    build = dbt_build()
+    changes_since_last_build() >> validate_raw() >> source_freshness() >> build
+    dbt_docs(build)
 
 
 warehouse_transform()

@@ -34,6 +34,11 @@ class SubmissionRefused(RuntimeError):
     """The candidate failed the gate (or cannot be built); no extract was written."""
 
 
+class NotDue(SubmissionRefused):
+    """The year is outside the institution's monitoring window: nothing to submit (the yearly
+    schedule asks every year; an institution reports only for the five years of its window)."""
+
+
 @dataclass(frozen=True)
 class Candidate:
     """Everything one institution-year's extract is made of, read from the marts."""
@@ -74,9 +79,7 @@ def fetch_candidate(conn: psycopg.Connection, year: int, institution: str) -> Ca
         raise SubmissionRefused(f"{institution} has no implementation plan in the warehouse")
     first, last = planned[0][1], planned[0][2]
     if not first <= year <= last:
-        raise SubmissionRefused(
-            f"{year} is outside {institution}'s monitoring window {first}–{last}"
-        )
+        raise NotDue(f"{year} is outside {institution}'s monitoring window {first}–{last}")
     return Candidate(
         institution=institution,
         year=year,
@@ -218,6 +221,8 @@ def submit(
     with psycopg.connect(conninfo, autocommit=True) as conn:
         try:
             candidate = fetch_candidate(conn, year, institution)
+        except NotDue:
+            raise  # not an attempt: nothing was due
         except SubmissionRefused as exc:
             _log_attempt(conn, year, institution, "failed", message=str(exc))
             raise

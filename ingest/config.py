@@ -27,6 +27,17 @@ Variables (all optional):
                            electronic requests (default 0.10 = 10 %; beyond it is an error)
 - ``GATE_YOY_FACTOR``      a figure more than this many times last year's (or under 1/factor)
                            is a warning in the annual gate (default 3)
+- ``ALERT_EMAILS``         comma-separated recipients of failure and refusal alerts (empty:
+                           nothing is sent); ``ALERT_SMTP_CONN_ID`` the Airflow SMTP connection
+                           (default ``smtp_default``), ``ALERT_FROM`` the sender address
+- ``AIRFLOW_RETENTION_DAYS``  Airflow metadata (``airflow db clean``) and task logs older than
+                           this are deleted by the ``operations_housekeeping`` DAG (default 30)
+- ``AIRFLOW_API_PORT``     port of the local Airflow API server and UI on 127.0.0.1 (default
+                           58080); the execution API URL follows it
+- ``AIRFLOW_METADATA_DB``  database of Airflow's metadata on the embedded server (default
+                           ``airflow``; with ``WAREHOUSE_URL`` set, Airflow keeps SQLite in
+                           ``AIRFLOW_HOME`` unless ``AIRFLOW__DATABASE__SQL_ALCHEMY_CONN`` is set)
+- ``AIRFLOW_DAGS_PAUSED``  ``true`` keeps the DAGs paused under ``make airflow`` (default false)
 - ``TASK_RETRIES``         retries of a failed Airflow task (default 2; ``make run`` uses 0 so an
                            interactive run fails at once instead of waiting for retry delays)
 """
@@ -46,7 +57,11 @@ DEFAULT_DB = "warehouse"
 OWNER_ROLE = "warehouse"
 BI_ROLE = "bi_reader"
 ADMIN_ROLE = "postgres"
+AIRFLOW_ROLE = "airflow"  # owns Airflow's metadata database on the embedded server
 AIRFLOW_CONN_ID = "warehouse"
+# Every task that runs dbt takes its slot from this Airflow pool (size 1): one dbt at a time.
+DBT_POOL = "dbt"
+DEFAULT_AIRFLOW_API_PORT = 58080
 # Portal codes invented for services whose real code is unknown: visibly synthetic, and
 # derived from the service key (SYN-VDI-02) so statistics still match their service.
 SYNTHETIC_CODE_PREFIX = "SYN-"
@@ -79,6 +94,13 @@ class Settings:
     intake_seed_examples: bool = True
     gate_portal_tolerance: float = 0.10
     gate_yoy_factor: float = 3.0
+    alert_emails: tuple[str, ...] = ()
+    alert_smtp_conn_id: str = "smtp_default"
+    alert_from: str = "eservices-warehouse@localhost"
+    retention_days: int = 30
+    airflow_api_port: int = DEFAULT_AIRFLOW_API_PORT
+    airflow_dags_paused: bool = False
+    airflow_database: str = "airflow"
 
     @property
     def embedded(self) -> bool:
@@ -96,6 +118,15 @@ class Settings:
     @property
     def logs_dir(self) -> Path:
         return self.state_dir / "logs"
+
+    @property
+    def airflow_run_dir(self) -> Path:
+        """PID files and process logs of the local Airflow (``make airflow``)."""
+        return self.airflow_home / "run"
+
+    @property
+    def airflow_api_url(self) -> str:
+        return f"http://127.0.0.1:{self.airflow_api_port}"
 
     @property
     def demo_portal_dir(self) -> Path:
@@ -167,12 +198,25 @@ def _float(env: Mapping[str, str], name: str, default: float, minimum: float) ->
     return number
 
 
+def _port(env: Mapping[str, str], name: str, default: int) -> int:
+    port = _int(env, name, default)
+    if not 1024 <= port <= 65535:
+        raise ValueError(f"{name} must be between 1024 and 65535, got {port}")
+    return port
+
+
+def _emails(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    emails = tuple(e.strip() for e in (env.get(name) or "").split(",") if e.strip())
+    for email in emails:
+        if "@" not in email or " " in email:
+            raise ValueError(f"{name} must be comma-separated e-mail addresses, got {email!r}")
+    return emails
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     """Build :class:`Settings` from ``env`` (default: ``os.environ``)."""
     env = os.environ if env is None else env
-    port = _int(env, "WAREHOUSE_PORT", DEFAULT_PORT)
-    if not 1024 <= port <= 65535:
-        raise ValueError(f"WAREHOUSE_PORT must be between 1024 and 65535, got {port}")
+    port = _port(env, "WAREHOUSE_PORT", DEFAULT_PORT)
     return Settings(
         warehouse_url=env.get("WAREHOUSE_URL") or None,
         port=port,
@@ -195,4 +239,12 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         == "true",
         gate_portal_tolerance=_float(env, "GATE_PORTAL_TOLERANCE", 0.10, 0.0),
         gate_yoy_factor=_float(env, "GATE_YOY_FACTOR", 3.0, 1.0),
+        alert_emails=_emails(env, "ALERT_EMAILS"),
+        alert_smtp_conn_id=env.get("ALERT_SMTP_CONN_ID") or Settings.alert_smtp_conn_id,
+        alert_from=env.get("ALERT_FROM") or Settings.alert_from,
+        retention_days=max(1, _int(env, "AIRFLOW_RETENTION_DAYS", 30)),
+        airflow_api_port=_port(env, "AIRFLOW_API_PORT", DEFAULT_AIRFLOW_API_PORT),
+        airflow_database=env.get("AIRFLOW_METADATA_DB") or Settings.airflow_database,
+        airflow_dags_paused=_choice(env, "AIRFLOW_DAGS_PAUSED", ("true", "false"), "false")
+        == "true",
     )

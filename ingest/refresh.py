@@ -7,16 +7,25 @@ submission always validates marts built from the current raw data by the one dbt
 
 Steps: the raw-data suites (GX, on the raw tables, before any transformation; an ``error``
 failure stops here), ``dbt source freshness`` (reported), ``dbt build``.
+
+The build is skipped when the marts are already built from the same inputs: no raw load batch
+newer than the last successful build (``audit.dbt_builds``), the same dbt project (a sha256 of
+its source files) and the same as-of date. Loads that bring nothing new therefore cost no
+rebuild, and the annual submission right after the transformation reuses its marts.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
-from ingest import transform
+import psycopg
+
+from ingest import sqlfiles, transform
 from ingest.config import Settings
 
 log = logging.getLogger(__name__)
@@ -26,14 +35,51 @@ class RawDataRejected(RuntimeError):
     """A raw-data suite failed an ``error`` expectation; the marts were not rebuilt."""
 
 
+class StaleSources(RuntimeError):
+    """A raw source is older than its ``error_after`` freshness: a nightly load did not run or
+    brought nothing new in its expected window."""
+
+
+@dataclass(frozen=True)
+class BuildOutcome:
+    """A ``dbt build`` that ran (``summary``) or was skipped because nothing changed."""
+
+    invocation_id: str
+    skipped: bool
+    reason: str
+    summary: transform.DbtSummary | None = None
+
+    def describe(self) -> str:
+        if self.summary is not None:
+            return self.summary.describe()
+        return f"dbt build skipped: {self.reason} (marts of invocation {self.invocation_id})"
+
+
 @dataclass(frozen=True)
 class RefreshResult:
     raw_validation: dict[str, Any]
     freshness: dict[str, str]
-    build: transform.DbtSummary
+    build: BuildOutcome
 
     def describe(self) -> str:
         return self.build.describe()
+
+
+_PROJECT_PARTS = ("dbt_project.yml", "profiles.yml", "packages.yml", "models", "macros",
+                  "seeds", "tests", "snapshots", "analyses")  # fmt: skip
+
+
+def project_fingerprint(project_dir: Path) -> str:
+    """sha256 over the dbt project's source files (paths and bytes), never its artefacts."""
+    digest = hashlib.sha256()
+    for part in _PROJECT_PARTS:
+        root = project_dir / part
+        files = sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else [root]
+        for path in files:
+            if path.is_file():
+                digest.update(str(path.relative_to(project_dir)).encode() + b"\0")
+                digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 def validate_raw(conninfo: str) -> dict[str, Any]:
@@ -54,24 +100,95 @@ def validate_raw(conninfo: str) -> dict[str, Any]:
     return summary
 
 
-def check_freshness(settings: Settings, conninfo: str) -> dict[str, str]:
+def check_freshness(settings: Settings, conninfo: str, fail_on_error: bool = False) -> dict:
+    """``dbt source freshness``: stale sources are logged; with ``fail_on_error`` a source
+    beyond its ``error_after`` raises :class:`StaleSources` (an alert under Airflow)."""
     results = transform.source_freshness(
-        conninfo, settings.dbt_project_dir, settings.dbt_target_dir / "freshness"
+        conninfo, settings.dbt_project_dir, settings.dbt_target_dir
     )
     log.info("dbt source freshness:\n%s", transform.describe_freshness(results))
     for stale in (r for r in results if r.status != "pass"):
         log.warning("stale source %s: newest row %s h old", stale.source, stale.age_hours)
+    errors = [r for r in results if r.status == "error"]
+    if fail_on_error and errors:
+        raise StaleSources(
+            "raw data older than its error_after freshness (a nightly load did not run or "
+            "brought nothing new): "
+            + "; ".join(f"{r.source} newest row {r.age_hours} h old" for r in errors)
+        )
     return {r.source: r.status for r in results}
 
 
-def build(settings: Settings, conninfo: str, as_of: date | None) -> transform.DbtSummary:
-    return transform.run_dbt(
+@dataclass(frozen=True)
+class BuildState:
+    """What the marts were last built from, against what a build now would read."""
+
+    watermark: datetime | None  # newest raw load batch now
+    fingerprint: str  # the dbt project now
+    last: tuple | None  # (invocation_id, as_of_date, project_sha256, raw_watermark)
+
+    @property
+    def raw_unchanged(self) -> bool:
+        """No raw load batch since the last successful build (whose refresh had validated
+        the raw data at that point: the raw suites would find what they found then)."""
+        if self.last is None:
+            return False
+        last_watermark = self.last[3]
+        return self.watermark is None or (
+            last_watermark is not None and self.watermark <= last_watermark
+        )
+
+    def up_to_date(self, as_of: date | None) -> bool:
+        return self.raw_unchanged and self.last[2] == self.fingerprint and self.last[1] == as_of
+
+
+def build_state(settings: Settings, conninfo: str) -> BuildState:
+    with psycopg.connect(conninfo) as conn:
+        (watermark,) = conn.execute(sqlfiles.load("refresh/raw_watermark")).fetchone()
+        last = conn.execute(sqlfiles.load("refresh/last_build")).fetchone()
+    return BuildState(watermark, project_fingerprint(settings.dbt_project_dir), last)
+
+
+def build(
+    settings: Settings, conninfo: str, as_of: date | None, force: bool = False
+) -> BuildOutcome:
+    """``dbt build``, unless the last successful build saw the same inputs (see module doc)."""
+    state = build_state(settings, conninfo)
+    if state.up_to_date(as_of) and not force:
+        assert state.last is not None
+        reason = "no raw load batch since the last build, same dbt project and as-of date"
+        log.info("dbt build skipped: %s (invocation %s)", reason, state.last[0])
+        return BuildOutcome(state.last[0], True, reason)
+    started = datetime.now(UTC)
+    summary = transform.run_dbt(
         conninfo, settings.dbt_project_dir, settings.dbt_target_dir, as_of=as_of
     )
+    assert summary.target_dir is not None
+    transform.publish(settings.dbt_target_dir, transform.LATEST_BUILD, summary.target_dir)
+    with psycopg.connect(conninfo) as conn:
+        conn.execute(
+            sqlfiles.load("refresh/record_build"),
+            {
+                "invocation_id": summary.invocation_id,
+                "as_of_date": as_of,
+                "project_sha256": state.fingerprint,
+                "raw_watermark": state.watermark,
+                "started_at": started,
+            },
+        )
+    return BuildOutcome(summary.invocation_id, False, "built", summary)
 
 
 def refresh_marts(settings: Settings, conninfo: str, as_of: date | None) -> RefreshResult:
-    """All steps in order (what ``warehouse_transform`` does, minus the docs site)."""
+    """All steps in order (what ``warehouse_transform`` does, minus the docs site), each only
+    when it can find something new: nothing at all when the marts are up to date; no raw suites
+    or freshness check when only the as-of date or the dbt project changed."""
+    state = build_state(settings, conninfo)
+    if state.up_to_date(as_of):
+        return RefreshResult({}, {}, build(settings, conninfo, as_of))
+    if state.raw_unchanged:
+        log.info("raw data unchanged since the last build: raw suites and freshness not re-run")
+        return RefreshResult({}, {}, build(settings, conninfo, as_of))
     raw = validate_raw(conninfo)
     freshness = check_freshness(settings, conninfo)
     summary = build(settings, conninfo, as_of)

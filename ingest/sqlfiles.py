@@ -1,4 +1,5 @@
-"""Named SQL files under ``ingest/sql/``: the one place the library keeps its SQL text."""
+"""Named SQL files: ``ingest/sql/`` for ingestion and publishing, ``stack/sql/`` for the local
+stack (bootstrap, migrations bookkeeping, run summaries) — the one place each keeps SQL text."""
 
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ SQL_DIR = Path(__file__).resolve().parent / "sql"
 
 
 @cache
-def load(name: str) -> str:
-    """Return the text of ``ingest/sql/<name>.sql``."""
-    path = SQL_DIR / f"{name}.sql"
+def load(name: str, directory: Path = SQL_DIR) -> str:
+    """Return the text of ``<directory>/<name>.sql`` (default ``ingest/sql/``)."""
+    path = directory / f"{name}.sql"
     if not path.is_file():
-        raise FileNotFoundError(f"no SQL file named {name!r} in {SQL_DIR}")
+        raise FileNotFoundError(f"no SQL file named {name!r} in {directory}")
     return path.read_text(encoding="utf-8")

@@ -3,17 +3,25 @@
 The ``warehouse_transform`` DAG and any later caller that needs fresh marts go through
 :func:`run_dbt`, so there is a single dbt setup: one project, one profile, credentials passed
 as environment variables (the password as ``DBT_ENV_SECRET_*`` so dbt scrubs it from logs).
+
+Every invocation writes its artefacts to a folder of its own under ``<target>/runs/`` (two runs
+never overwrite each other's ``run_results.json`` or manifest); the last successful build and
+the last docs site are then published as the stable links ``<target>/latest_build`` and
+``<target>/docs`` (an atomic symlink swap, so a reader never sees a half-written site). Under
+Airflow, every task that runs dbt also takes its slot from the pool ``dbt`` (size 1).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
+import uuid
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
@@ -73,6 +81,7 @@ class DbtSummary:
     success: bool
     counts: dict[str, Counter] = field(default_factory=dict)  # resource type -> status counts
     failures: tuple[str, ...] = ()
+    target_dir: Path | None = None  # this invocation's own artefacts folder
 
     def count(self, resource_type: str, status: str) -> int:
         return self.counts.get(resource_type, Counter()).get(status, 0)
@@ -105,7 +114,70 @@ def read_run_results(run_results: Path, success: bool = True) -> DbtSummary:
     )
 
 
-def _dbt_args(command: str, project_dir: Path, target_dir: Path, as_of: date | None) -> list[str]:
+RUNS_DIR = "runs"
+LATEST_BUILD = "latest_build"
+DOCS = "docs"
+KEEP_RUNS = 30  # invocation folders kept under <target>/runs (the published ones always)
+
+
+def invocation_dir(target_root: Path, command: str) -> Path:
+    """A new folder for one dbt invocation: ``runs/<UTC stamp, µs>-<command>-<8 hex>``."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")  # sorts in creation order
+    slug = "-".join(command.split()[:2])
+    path = target_root / RUNS_DIR / f"{stamp}-{slug}-{uuid.uuid4().hex[:8]}"
+    path.mkdir(parents=True)
+    return path
+
+
+def publish(target_root: Path, name: str, run_dir: Path) -> Path:
+    """Point the stable link ``<target_root>/<name>`` at ``run_dir`` (atomic rename)."""
+    link = target_root / name
+    if link.exists() and not link.is_symlink():  # an older layout kept a real folder here
+        shutil.rmtree(link)
+    tmp = target_root / f".{name}.{uuid.uuid4().hex[:8]}"
+    tmp.symlink_to(run_dir.relative_to(target_root))
+    os.replace(tmp, link)
+    return link
+
+
+def prune_runs(target_root: Path, keep: int = KEEP_RUNS) -> None:
+    """Delete all but the newest ``keep`` invocation folders, never a published one."""
+    runs = target_root / RUNS_DIR
+    if not runs.is_dir():
+        return
+    published = {
+        (target_root / name).resolve()
+        for name in (LATEST_BUILD, DOCS)
+        if (target_root / name).is_symlink()
+    }
+    for old in sorted(p for p in runs.iterdir() if p.is_dir())[:-keep]:
+        if old.resolve() not in published:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+PARSE_CACHE = "partial_parse.msgpack"
+
+
+@contextmanager
+def _parse_cache(target_root: Path, target_dir: Path) -> Iterator[None]:
+    """Share dbt's partial-parse cache between invocation folders (a fresh folder would mean a
+    full parse every time): copied in before, the updated one copied back after."""
+    shared = target_root / PARSE_CACHE
+    if shared.is_file():
+        shutil.copyfile(shared, target_dir / PARSE_CACHE)
+    try:
+        yield
+    finally:
+        produced = target_dir / PARSE_CACHE
+        if produced.is_file():
+            tmp = target_root / f".{PARSE_CACHE}.{uuid.uuid4().hex[:8]}"
+            shutil.copyfile(produced, tmp)
+            os.replace(tmp, shared)
+
+
+def _dbt_args(
+    command: str, project_dir: Path, target_root: Path, target_dir: Path, as_of: date | None
+) -> list[str]:
     return [
         "--no-use-colors",
         *command.split(),
@@ -127,23 +199,37 @@ def _invoke(conninfo: str, args: list[str]) -> dbtRunnerResult:
 def run_dbt(
     conninfo: str,
     project_dir: Path,
-    target_dir: Path,
+    target_root: Path,
     command: str = "build",
     as_of: date | None = None,
     extra_args: Sequence[str] = (),
 ) -> DbtSummary:
-    """Run ``dbt <command>`` in-process; raises :class:`TransformError` naming failing nodes."""
+    """Run ``dbt <command>`` in-process in its own folder under ``<target_root>/runs``; raises
+    :class:`TransformError` naming failing nodes (and that folder, which keeps the details)."""
+    target_dir = invocation_dir(target_root, command)
     run_results = target_dir / "run_results.json"
-    run_results.unlink(missing_ok=True)  # never summarise a previous invocation's results
-    result = _invoke(conninfo, [*_dbt_args(command, project_dir, target_dir, as_of), *extra_args])
+    args = _dbt_args(command, project_dir, target_root, target_dir, as_of)
+    with _parse_cache(target_root, target_dir):
+        result = _invoke(conninfo, [*args, *extra_args])
+    prune_runs(target_root)
     if result.exception is not None or not run_results.exists():
-        raise TransformError(f"dbt {command} could not run: {result.exception}")
+        raise TransformError(f"dbt {command} could not run: {result.exception} (see {target_dir})")
     summary = read_run_results(run_results, bool(result.success))
+    summary = DbtSummary(**{**summary.__dict__, "target_dir": target_dir})
     if not summary.success:
         raise TransformError(
-            f"dbt {command} failed:\n" + "\n".join(f"  - {f}" for f in summary.failures)
+            f"dbt {command} failed (artefacts: {target_dir}):\n"
+            + "\n".join(f"  - {f}" for f in summary.failures)
         )
     return summary
+
+
+def generate_docs(conninfo: str, project_dir: Path, target_root: Path) -> Path:
+    """``dbt docs generate`` in its own folder, then published as ``<target_root>/docs``;
+    returns the stable path of the site's ``index.html``."""
+    summary = run_dbt(conninfo, project_dir, target_root, "docs generate")
+    assert summary.target_dir is not None
+    return publish(target_root, DOCS, summary.target_dir) / "index.html"
 
 
 @dataclass(frozen=True)
@@ -173,14 +259,17 @@ def read_sources_json(sources_json: Path) -> list[SourceFreshness]:
     return sorted(results, key=lambda r: r.source)
 
 
-def source_freshness(conninfo: str, project_dir: Path, target_dir: Path) -> list[SourceFreshness]:
+def source_freshness(conninfo: str, project_dir: Path, target_root: Path) -> list[SourceFreshness]:
     """Run ``dbt source freshness``. Stale raw tables are reported, not fatal: the sources only
     set ``warn_after`` (old data still builds correct marts, and the annual gate checks what
     matters for a submission); a source that cannot be queried raises :class:`TransformError`.
     """
+    target_dir = invocation_dir(target_root, "source freshness")
     sources_json = target_dir / "sources.json"
-    sources_json.unlink(missing_ok=True)
-    result = _invoke(conninfo, _dbt_args("source freshness", project_dir, target_dir, None))
+    args = _dbt_args("source freshness", project_dir, target_root, target_dir, None)
+    with _parse_cache(target_root, target_dir):
+        result = _invoke(conninfo, args)
+    prune_runs(target_root)
     if result.exception is not None or not sources_json.exists():
         raise TransformError(f"dbt source freshness could not run: {result.exception}")
     results = read_sources_json(sources_json)

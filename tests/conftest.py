@@ -29,8 +29,8 @@ for path in (ROOT, ROOT / "dags"):
 # Nothing from the user's environment may redirect tests to a real warehouse.
 os.environ.pop("WAREHOUSE_URL", None)
 
-from ingest import embedded_pg, warehouse  # noqa: E402
 from ingest.config import Settings  # noqa: E402
+from stack import embedded_pg, warehouse  # noqa: E402
 
 
 def free_port() -> int:
@@ -108,3 +108,19 @@ def vdi_plan(db_url: str, tmp_path: Path) -> str:
     result = process_file(db_url, path, tmp_path / "plan-archive")
     assert result.outcome == "accepted", result.describe()
     return db_url
+
+
+# The slowest modules first, so that with two workers (pytest-xdist, one module per worker)
+# the scheduler stack starts at once and the rest of the suite runs beside it.
+_SLOW_FIRST = (
+    "tests/integration/test_scheduler.py",
+    "tests/integration/test_pipeline_end_to_end.py",
+)
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    def rank(item) -> int:
+        path = item.nodeid.split("::", 1)[0]
+        return _SLOW_FIRST.index(path) if path in _SLOW_FIRST else len(_SLOW_FIRST)
+
+    items.sort(key=rank)  # stable: the order within each rank is kept

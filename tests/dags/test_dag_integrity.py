@@ -13,6 +13,19 @@ EXPECTED_DAGS = {
     "portal_statistics_nightly",
     "warehouse_transform",
     "annual_indicator_submission",
+    "operations_housekeeping",
+}
+# Tasks that invoke dbt (they must share the one-slot pool) and tasks that run GX suites.
+DBT_TASKS = {
+    ("warehouse_transform", "source_freshness"),
+    ("warehouse_transform", "dbt_build"),
+    ("warehouse_transform", "dbt_docs"),
+    ("annual_indicator_submission", "refresh_marts"),
+    ("operations_housekeeping", "check_source_freshness"),
+}
+GX_TASKS = {
+    ("warehouse_transform", "validate_raw"),
+    ("annual_indicator_submission", "gate_and_write"),
 }
 
 
@@ -57,9 +70,79 @@ def test_dag_files_import_nothing_heavy() -> None:
     assert out.stdout.strip().splitlines()[-1:] in ([], [""]), f"heavy imports: {out.stdout}"
 
 
+def test_every_dbt_task_takes_the_one_dbt_pool_slot_and_has_a_timeout(dagbag) -> None:
+    from ingest.config import DBT_POOL
+
+    dbt_like = {
+        (dag.dag_id, task.task_id)
+        for dag in dagbag.dags.values()
+        for task in dag.tasks
+        if task.pool == DBT_POOL
+    }
+    assert dbt_like == DBT_TASKS
+    for dag_id, task_id in DBT_TASKS | GX_TASKS:
+        timeout = dagbag.dags[dag_id].get_task(task_id).execution_timeout
+        assert timeout is not None and timeout.total_seconds() <= 3600, (dag_id, task_id)
+
+
+def test_every_task_alerts_the_data_team_when_it_fails(dagbag) -> None:
+    from ops.alerts import DataTeamNotifier
+
+    for dag in dagbag.dags.values():
+        for task in dag.tasks:
+            callbacks = task.on_failure_callback or []
+            callbacks = callbacks if isinstance(callbacks, list) else [callbacks]
+            assert any(isinstance(c, DataTeamNotifier) for c in callbacks), task.task_id
+
+
+def test_time_schedules_are_in_riga_time() -> None:
+    """Cron schedules follow Latvian local time, daylight saving included: the nightly intake
+    runs at 02:00 in Riga in January (00:00 UTC) and in July (23:00 UTC the day before)."""
+    from datetime import UTC, datetime
+
+    from airflow.dag_processing.dagbag import DagBag
+    from airflow.serialization.encoders import encode_timetable
+    from airflow.timetables.base import TimeRestriction
+    from airflow.timetables.trigger import CronTriggerTimetable
+
+    dags = DagBag(dag_folder=str(ROOT / "dags")).dags
+    # What the scheduler gets: the serialized timetable, turned back into the core class.
+    encoded = {d: encode_timetable(dag.timetable) for d, dag in dags.items()}
+    timed = {
+        d: CronTriggerTimetable.deserialize(e["__var"])
+        for d, e in encoded.items()
+        if e["__type"] == "airflow.timetables.trigger.CronTriggerTimetable"
+    }
+    assert set(timed) == EXPECTED_DAGS - {"warehouse_transform"}
+    for dag_id in timed:
+        assert encoded[dag_id]["__var"]["timezone"] == "Europe/Riga", dag_id
+    intake = timed["institution_submissions"]
+    for month, utc_hour, day in ((1, 0, 15), (7, 23, 14)):
+        after = datetime(2026, month, 14, 12, tzinfo=UTC)
+        info = intake.next_dagrun_info(
+            last_automated_data_interval=None,
+            restriction=TimeRestriction(earliest=after, latest=None, catchup=True),
+        )
+        assert (info.run_after.month, info.run_after.day, info.run_after.hour) == (
+            month, day, utc_hour,
+        )  # fmt: skip
+
+
+def test_no_dag_reads_the_logical_date() -> None:
+    """Asset-triggered and manual runs have none: dates come from ops.run_dates."""
+    for path in sorted((ROOT / "dags").glob("*.py")):
+        assert "logical_date" not in path.read_text(encoding="utf-8"), path.name
+
+
 def test_transform_validates_raw_data_before_building(dagbag) -> None:
     dag = dagbag.dags["warehouse_transform"]
-    order = ["validate_raw", "source_freshness", "dbt_build", "dbt_docs"]
+    order = [
+        "changes_since_last_build",
+        "validate_raw",
+        "source_freshness",
+        "dbt_build",
+        "dbt_docs",
+    ]
     for upstream, downstream in itertools.pairwise(order):
         assert downstream in dag.get_task(upstream).downstream_task_ids
 

@@ -1,8 +1,9 @@
 """The whole path through real Airflow, dbt and GX on a throw-away PostgreSQL.
 
 Asserts that the mart and the extract reproduce the real VDI reference table for all 16
-services, that a second run changes no data and writes no new extract version, and that a
-break the gate must catch stops the extract with a message naming the rule and the service.
+services through the `make run` path (`airflow dags test`, no scheduler). Reruns, corrections
+and refusals are proven under the real scheduler (tests/integration/test_scheduler.py: a
+second backfill changes nothing; a corrected file reaches the marts; a refused year alerts).
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from ingest import extract, pipeline, warehouse
+from ingest import extract
 from ingest.config import Settings
+from stack import pipeline, warehouse
 from tests.conftest import ROOT, pipeline_settings
 from tests.xlsx_check import assert_sheet_equals_csv
 
@@ -163,29 +165,6 @@ def test_extract_has_the_16_services_and_a_verifiable_manifest(e2e: tuple[Settin
         assert _2dp(row["electronic_attainment"]) == want["electronic_attainment"]
 
 
-def test_second_run_changes_no_data_and_makes_no_new_version(e2e: tuple[Settings, str]) -> None:
-    settings, url = e2e
-    before = _counts(url)
-    folder = settings.extracts_dir / "2016" / "VDI"
-    csv_before = (folder / "latest" / "indicators.csv").read_bytes()
-    xlsx_before = (folder / "latest" / "indicators.xlsx").read_bytes()
-    pipeline.run(settings, url, say=lambda _msg: None)
-    assert _counts(url) == before
-    assert sorted(p.name for p in folder.iterdir() if not p.is_symlink()) == ["v0001"]
-    assert (folder / "latest" / "indicators.csv").read_bytes() == csv_before
-    # "unchanged" means the re-rendered CSV and XLSX had the stored files' sha256: byte for byte.
-    assert (folder / "latest" / "indicators.xlsx").read_bytes() == xlsx_before
-    with psycopg.connect(url) as conn:
-        outcomes = [
-            r[0]
-            for r in conn.execute(
-                "select outcome from audit.submission_log where reporting_year = 2016"
-                " order by attempted_at"
-            )
-        ]
-    assert outcomes == ["written", "unchanged"]
-
-
 def test_every_demo_window_year_has_an_extract_marked_synthetic(
     e2e: tuple[Settings, str],
 ) -> None:
@@ -199,76 +178,6 @@ def test_every_demo_window_year_has_an_extract_marked_synthetic(
         if year != 2016:
             assert "SYNTHETIC" in (latest / "report.html").read_text(encoding="utf-8")
     assert flags == {2015: True, 2016: False, 2017: True, 2018: True, 2019: True}
-
-
-def _failure_report(folder: Path) -> dict:
-    (report_dir,) = sorted((folder / "failed").iterdir())[-1:]
-    assert (report_dir / "report.html").is_file()
-    return json.loads((report_dir / "report.json").read_text(encoding="utf-8"))
-
-
-def test_gate_refuses_broken_years_then_accepts_the_fix(
-    pg_settings: Settings, tmp_path: Path
-) -> None:
-    """Submissions that pass intake but break an error rule must not leave: a planned service
-    missing (VDI-16), then a reported figure far from the portal count (VDI-07). Each refusal
-    names the rule and the service; the correction makes the next run write the extract."""
-    from ingest.intake.templates import EXAMPLES_DIR
-
-    settings = pipeline_settings(pg_settings, "e2e_broken", tmp_path, intake_seed_examples=False)
-    folder = settings.extracts_dir / "2016" / "VDI"
-    inbox = settings.inbox_dir
-    inbox.mkdir(parents=True)
-    (inbox / "VDI_plan_2012.csv").write_bytes((EXAMPLES_DIR / "VDI_plan_2012.csv").read_bytes())
-    full = (EXAMPLES_DIR / "VDI_submission_2016.csv").read_text(encoding="utf-8")
-    without_16 = "".join(line for line in full.splitlines(keepends=True) if ",VDI-16," not in line)
-    (inbox / "VDI_2016_without_16.csv").write_text(without_16, encoding="utf-8")
-    url = warehouse.ensure_ready(settings).url
-
-    with pytest.raises(pipeline.PipelineError) as err:
-        pipeline.run(settings, url, say=lambda _msg: None)
-    message = str(err.value)
-    assert "annual_indicator_submission" in message
-    assert "actual_total_users is reported for every planned service" in message
-    assert "VDI-16" in message
-    assert extract.versions(folder) == [] and not (folder / "latest").exists()
-    report = _failure_report(folder)
-    rules = {e["rule"]: e for e in report["errors"]}
-    offending = rules["actual_total_users is reported for every planned service"]["offending_rows"]
-    assert [(r["service_key"], r["actual_total_users"]) for r in offending] == [("VDI-16", None)]
-
-    assert ",VDI-07,3755,2189," in full
-    far_from_portal = full.replace(",VDI-07,3755,2189,", ",VDI-07,3755,3000,")
-    (inbox / "VDI_2016_far_from_portal.csv").write_text(far_from_portal, encoding="utf-8")
-    with pytest.raises(pipeline.PipelineError) as err:
-        pipeline.run(settings, url, say=lambda _msg: None)
-    message = str(err.value)
-    assert "reported electronic requests are within 10% of the portal's count" in message
-    assert "VDI-07" in message
-    assert extract.versions(folder) == []
-    report = _failure_report(folder)
-    (failure,) = report["errors"]
-    assert failure["offending_rows"] == [
-        {
-            "service_key": "VDI-07",
-            "service_name_lv": "Izziņa par darba tiesību būtiskiem pārkāpumiem",
-            "electronic_deviation_from_portal": pytest.approx((3000 - 2189) / 2189),
-        }
-    ]
-
-    (inbox / "VDI_submission_2016.csv").write_text(full, encoding="utf-8")  # the correction
-    pipeline.run(settings, url, say=lambda _msg: None)
-    assert (folder / "latest" / "indicators.csv").is_file()
-    assert extract.versions(folder) == [1]
-    with psycopg.connect(url) as conn:
-        versions = conn.execute(
-            "select version from raw.intake_files where kind = 'submission' order by 1"
-        ).fetchall()
-        outcomes = conn.execute(
-            "select outcome from audit.submission_log order by attempted_at"
-        ).fetchall()
-    assert versions == [(1,), (2,), (3,)]
-    assert outcomes == [("failed",), ("failed",), ("written",)]
 
 
 def _bi_url(settings: Settings) -> str:

@@ -8,8 +8,8 @@ import psycopg
 import pytest
 from pytest_httpserver import HTTPServer
 
-from ingest import pipeline, warehouse
 from ingest.config import Settings
+from stack import pipeline, warehouse
 from tests.conftest import pipeline_settings
 from tests.portal.ckan_fake import DATASET, FakeCkan
 

@@ -5,8 +5,8 @@ from dataclasses import replace
 import psycopg
 import pytest
 
-from ingest import embedded_pg, warehouse
 from ingest.config import BI_ROLE, OWNER_ROLE, Settings
+from stack import embedded_pg, warehouse
 from tests.conftest import free_port
 
 

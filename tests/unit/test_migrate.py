@@ -3,7 +3,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from ingest import migrate
+from stack import migrate
 
 
 def test_discover_orders_and_rejects_bad_names(tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-from ingest.pipeline import failure_excerpt
+from stack.pipeline import failure_excerpt
 
 LOG = """\
 2026-11-24T05:04:10Z [info ] Task started

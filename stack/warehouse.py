@@ -1,7 +1,7 @@
 """Bring a warehouse to a usable state and tell callers how to reach it.
 
 Two deployments share this code path: the embedded server that ``make run`` starts
-(``ingest.embedded_pg``) and a PostgreSQL the user points at with ``WAREHOUSE_URL``. For the
+(``stack.embedded_pg``) and a PostgreSQL the user points at with ``WAREHOUSE_URL``. For the
 embedded one this module also creates the roles and the database (cluster-level objects that
 migrations cannot create inside a transaction); migrations then run as the owner role.
 """
@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import psycopg
 from psycopg import sql
 
-from ingest import embedded_pg, migrate, sqlfiles
-from ingest.config import ADMIN_ROLE, BI_ROLE, OWNER_ROLE, Settings
+from ingest.config import ADMIN_ROLE, AIRFLOW_ROLE, BI_ROLE, OWNER_ROLE, Settings
+from stack import embedded_pg, load_sql, migrate
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ def bootstrap_embedded(settings: Settings, creds: embedded_pg.Credentials) -> No
         for role, password in ((OWNER_ROLE, creds.owner_password), (BI_ROLE, creds.bi_password)):
             name = "bootstrap_alter_role" if _role_exists(conn, role) else "bootstrap_create_role"
             conn.execute(
-                sql.SQL(sqlfiles.load(name)).format(
+                sql.SQL(load_sql(name)).format(
                     role=sql.Identifier(role), password=sql.Literal(password)
                 )
             )
@@ -46,10 +46,38 @@ def bootstrap_embedded(settings: Settings, creds: embedded_pg.Credentials) -> No
         ).fetchone()
         if not exists:
             conn.execute(
-                sql.SQL(sqlfiles.load("bootstrap_create_database")).format(
+                sql.SQL(load_sql("bootstrap_create_database")).format(
                     database=sql.Identifier(settings.database), owner=sql.Identifier(OWNER_ROLE)
                 )
             )
+
+
+def ensure_airflow_database(settings: Settings, password: str) -> str:
+    """The login role ``airflow`` and its own database (``settings.airflow_database``) on the
+    embedded server, for Airflow's metadata; returns its SQLAlchemy URL."""
+    creds = embedded_pg.load_or_create_credentials(settings)
+    admin_url = embedded_pg.url(settings, ADMIN_ROLE, creds.admin_password, database="postgres")
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        name = (
+            "bootstrap_alter_role" if _role_exists(conn, AIRFLOW_ROLE) else "bootstrap_create_role"
+        )
+        conn.execute(
+            sql.SQL(load_sql(name)).format(
+                role=sql.Identifier(AIRFLOW_ROLE), password=sql.Literal(password)
+            )
+        )
+        exists = conn.execute(
+            "select 1 from pg_database where datname = %s", (settings.airflow_database,)
+        ).fetchone()
+        if not exists:
+            conn.execute(
+                sql.SQL(load_sql("bootstrap_create_database")).format(
+                    database=sql.Identifier(settings.airflow_database),
+                    owner=sql.Identifier(AIRFLOW_ROLE),
+                )
+            )
+    url = embedded_pg.url(settings, AIRFLOW_ROLE, password, database=settings.airflow_database)
+    return url.replace("postgresql://", "postgresql+psycopg2://", 1)
 
 
 def urls(settings: Settings) -> Warehouse:

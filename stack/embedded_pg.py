@@ -173,7 +173,7 @@ def _initdb(settings: Settings, creds: Credentials) -> None:
     # TCP on loopback only, no Unix socket (its path length and permissions vary by machine).
     with (pgdata / "postgresql.conf").open("a") as conf:
         conf.write(
-            "\n# --- e-service indicators warehouse (ingest/embedded_pg.py) ---\n"
+            "\n# --- e-service indicators warehouse (stack/embedded_pg.py) ---\n"
             "listen_addresses = '127.0.0.1'\n"
             "unix_socket_directories = ''\n"
             "password_encryption = 'scram-sha-256'\n"

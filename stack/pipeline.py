@@ -1,9 +1,11 @@
-"""Run the whole pipeline through real Airflow, without a scheduler.
+"""Run the whole pipeline through real Airflow: under the running scheduler, or without one.
 
-``make run`` has no scheduler or API server to react to assets, so this module plays the
-scheduler's part: it triggers each DAG in dependency order with ``airflow dags test`` (a real
-DAG run, real task instances, in-process) and stops at the first failure, showing the end of
-that DAG's log. Full logs go to ``.warehouse/logs/``.
+When ``make airflow`` runs, :func:`run_via_api` triggers the two load DAGs through its REST API
+(no logical date, as from the UI), waits for the ``warehouse_transform`` run their asset
+events start, then triggers the annual submission, printing each run's outcome. Otherwise
+:func:`run` plays the scheduler's part: it runs each DAG in dependency order with ``airflow
+dags test`` (a real DAG run, real task instances, in-process) and stops at the first failure,
+showing the end of that DAG's log. Full logs go to ``.warehouse/logs/``.
 """
 
 from __future__ import annotations
@@ -55,8 +57,9 @@ def annual_conf(settings: Settings) -> dict:
     return {"years": sorted(years), "institution": settings.reporting_institution}
 
 
-def airflow_env(settings: Settings, warehouse_url: str) -> dict[str, str]:
-    """Environment for Airflow commands: local home, our DAGs, the warehouse connection."""
+def base_env(settings: Settings, warehouse_url: str) -> dict[str, str]:
+    """The project's part of every Airflow command's environment: local home, our DAGs, the
+    warehouse connection, the folders (``stack.airflow_local.airflow_env`` adds Airflow's)."""
     env = dict(os.environ)
     env.update(
         {
@@ -78,6 +81,10 @@ def airflow_env(settings: Settings, warehouse_url: str) -> dict[str, str]:
             "PORTAL_SOURCE": settings.portal_source,
             "PORTAL_DROP_DIR": str(settings.portal_files_dir),
             "TASK_RETRIES": "0",
+            "ALERT_EMAILS": ",".join(settings.alert_emails),
+            "ALERT_FROM": settings.alert_from,
+            "ALERT_SMTP_CONN_ID": settings.alert_smtp_conn_id,
+            "AIRFLOW_RETENTION_DAYS": str(settings.retention_days),
             "INTAKE_INBOX_DIR": str(settings.inbox_dir),
             "INTAKE_ARCHIVE_DIR": str(settings.archive_dir),
             "XDG_RUNTIME_DIR": env.get("XDG_RUNTIME_DIR") or str(settings.state_dir),
@@ -155,11 +162,17 @@ def seed_reference_examples(
 
 
 def init_airflow(settings: Settings, warehouse_url: str) -> float:
-    """``airflow db migrate`` on the project's Airflow home (idempotent); returns seconds."""
+    """``airflow db migrate`` and the ``dbt`` pool (idempotent); returns seconds."""
+    from stack import airflow_local
+
+    started = time.monotonic()
     settings.airflow_home.mkdir(parents=True, exist_ok=True)
-    env = airflow_env(settings, warehouse_url)
-    log = settings.logs_dir / "airflow-db-migrate.log"
-    return _run_logged([_airflow(), "db", "migrate"], env, log, "airflow db migrate")
+    env = airflow_local.airflow_env(settings, warehouse_url)
+    try:
+        airflow_local.init_metadata(settings, env)
+    except airflow_local.AirflowStackError as exc:
+        raise PipelineError(str(exc)) from exc
+    return time.monotonic() - started
 
 
 def trigger(
@@ -170,6 +183,8 @@ def trigger(
     extra_env: dict[str, str] | None = None,
 ) -> float:
     """One real DAG run with ``airflow dags test``; raises :class:`PipelineError` on failure."""
+    from stack.airflow_local import airflow_env
+
     env = {**airflow_env(settings, warehouse_url), **(extra_env or {})}
     logical_date = logical_date or datetime.now(UTC).replace(microsecond=0).isoformat()
     cmd = [_airflow(), "dags", "test", step.dag_id, logical_date]
@@ -196,4 +211,69 @@ def run(
         timings[step.dag_id] = trigger(settings, warehouse_url, step, logical_date)
         log = settings.logs_dir / f"{step.dag_id}.log"
         say(f"        done in {timings[step.dag_id]:.1f} s (log: {log})")
+    return timings
+
+
+def _check(outcome, say: Callable[[str], None]) -> float:
+    say(f"        {outcome.describe()}")
+    if outcome.state != "success":
+        raise PipelineError(f"DAG {outcome.dag_id} run {outcome.run_id} failed\n{outcome.error}")
+    return outcome.seconds
+
+
+def trigger_via_api(
+    settings: Settings, step: DagStep, say: Callable[[str], None] = print, follow: bool = True
+) -> dict[str, float]:
+    """Trigger one DAG through the running scheduler's REST API (no logical date) and wait;
+    with ``follow``, a load DAG's asset-triggered ``warehouse_transform`` run is awaited too."""
+    from stack import airflow_local
+
+    api = airflow_local.api_client(settings)
+    run_id = api.trigger(step.dag_id, step.conf)
+    say(f"  triggered {step.dag_id} through the REST API: {run_id}")
+    timings = {step.dag_id: _check(api.wait(step.dag_id, run_id, say=say), say)}
+    if follow and step.dag_id in LOAD_DAGS:
+        timings.update(await_transform(settings, {(step.dag_id, run_id)}, say))
+    return timings
+
+
+LOAD_DAGS = ("institution_submissions", "portal_statistics_nightly")
+
+
+def await_transform(
+    settings: Settings, loads: set[tuple[str, str]], say: Callable[[str], None] = print
+) -> dict[str, float]:
+    """Wait for the asset-triggered ``warehouse_transform`` run that started after the load
+    runs ``loads`` ({(dag_id, run_id)}) ended, and for its end: it built their data."""
+    from stack import airflow_local
+
+    api = airflow_local.api_client(settings)
+    say("  waiting for the asset-triggered warehouse_transform run …")
+    loaded = max(api.finished_at(dag_id, run_id) for dag_id, run_id in loads)
+    run_id = api.run_started_after("warehouse_transform", loaded)
+    return {"warehouse_transform": _check(api.wait("warehouse_transform", run_id, say=say), say)}
+
+
+def run_via_api(
+    settings: Settings, warehouse_url: str, say: Callable[[str], None] = print
+) -> dict[str, float]:
+    """The whole pipeline through the running scheduler (``make airflow``)."""
+    prepare_demo_portal_exports(settings, say)
+    seed_reference_examples(settings, warehouse_url, say)
+    from stack import airflow_local
+
+    api = airflow_local.api_client(settings)
+    steps = {s.dag_id: s for s in pipeline_steps(settings)}
+    loads = set()
+    for dag_id in LOAD_DAGS:  # both at once: they touch different raw tables
+        run_id = api.trigger(dag_id, steps[dag_id].conf)
+        say(f"  triggered {dag_id} through the REST API: {run_id}")
+        loads.add((dag_id, run_id))
+    timings: dict[str, float] = {}
+    for dag_id, run_id in sorted(loads):
+        timings[dag_id] = _check(api.wait(dag_id, run_id, say=say), say)
+    timings.update(await_transform(settings, loads, say))
+    timings.update(
+        trigger_via_api(settings, steps["annual_indicator_submission"], say, follow=False)
+    )
     return timings

@@ -1,4 +1,4 @@
-"""Numbered, idempotent warehouse migrations (``ingest/migrations/NNNN_name.sql``).
+"""Numbered, idempotent warehouse migrations (``stack/migrations/NNNN_name.sql``).
 
 Each file runs once, in its own transaction, and is recorded with its sha256 in
 ``audit.schema_migrations``; an existing warehouse therefore upgrades in place. A file edited
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import psycopg
 
-from ingest import sqlfiles
+from stack import load_sql
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +65,7 @@ def apply(conninfo: str, directory: Path = MIGRATIONS_DIR) -> list[Migration]:
     with psycopg.connect(conninfo, autocommit=True) as conn:
         conn.execute("select pg_advisory_lock(%s)", (_LOCK_KEY,))
         try:
-            conn.execute(sqlfiles.load("migrations_table"))
+            conn.execute(load_sql("migrations_table"))
             done = dict(
                 conn.execute("select version, sha256 from audit.schema_migrations").fetchall()
             )

@@ -1,4 +1,4 @@
--- Bookkeeping of ingest/migrate.py: which numbered migration ran, when, with which checksum.
+-- Bookkeeping of stack/migrate.py: which numbered migration ran, when, with which checksum.
 create schema if not exists audit;
 create table if not exists audit.schema_migrations (
     version     integer primary key,

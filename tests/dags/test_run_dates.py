@@ -1,0 +1,94 @@
+"""Every task that needs a date works in a run without ``logical_date`` (asset-triggered, or
+started from the UI, CLI or REST API without a date): its dates come from ``run_after``."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from ops import run_dates
+from tests.conftest import ROOT
+
+# 1 March 2026 22:30 UTC is already 2 March 00:30 in Riga (UTC+2 in winter).
+RUN_AFTER = datetime(2026, 3, 1, 22, 30, tzinfo=UTC)
+
+
+def _context(**params: Any) -> dict[str, Any]:
+    """What a run without a logical date gives a task: no ``logical_date`` key at all."""
+    return {"dag_run": SimpleNamespace(run_after=RUN_AFTER, logical_date=None), "params": params}
+
+
+def test_context_has_no_logical_date() -> None:
+    with pytest.raises(KeyError):
+        _context()["logical_date"]
+
+
+def test_as_of_date_is_the_run_date_in_riga() -> None:
+    assert run_dates.as_of_date(_context()) == date(2026, 3, 2)
+
+
+def test_reporting_year_defaults_to_the_year_before_the_run() -> None:
+    assert run_dates.reporting_years(_context(year=None, years=None)) == [2025]
+    assert run_dates.reporting_years(_context(year=2016, years=None)) == [2016]
+    assert run_dates.reporting_years(_context(year=2016, years=[2019, 2017, 2017])) == [2017, 2019]
+
+
+def test_naive_run_after_is_refused() -> None:
+    context = {"dag_run": SimpleNamespace(run_after=datetime(2026, 3, 2))}
+    with pytest.raises(ValueError, match="timezone-aware"):
+        run_dates.as_of_date(context)
+
+
+@pytest.fixture(scope="module")
+def dags():
+    from airflow.dag_processing.dagbag import DagBag
+
+    return DagBag(dag_folder=str(ROOT / "dags")).dags
+
+
+def _call(monkeypatch, task, context: dict[str, Any], **kwargs: Any) -> Any:
+    """Run a TaskFlow task's function with ``context`` as its current context."""
+    func = task.python_callable
+    monkeypatch.setitem(func.__globals__, "get_current_context", lambda: context)
+    monkeypatch.setitem(func.__globals__, "warehouse_url", lambda: "postgresql://u:p@h:5/db")
+    return func(**kwargs)
+
+
+def test_transform_build_task_without_logical_date(monkeypatch, dags) -> None:
+    from ingest import refresh
+
+    seen = {}
+
+    def fake_build(settings, url, as_of):
+        seen["as_of"] = as_of
+        return refresh.BuildOutcome("inv-1", True, "test")
+
+    monkeypatch.setattr(refresh, "build", fake_build)
+    task = dags["warehouse_transform"].get_task("dbt_build")
+    result = _call(monkeypatch, task, _context())
+    assert seen["as_of"] == date(2026, 3, 2)
+    assert result["invocation_id"] == "inv-1"
+
+
+def test_annual_refresh_task_without_logical_date(monkeypatch, dags) -> None:
+    from ingest import refresh
+
+    seen = {}
+
+    def fake_refresh(settings, url, as_of):
+        seen["as_of"] = as_of
+        return refresh.RefreshResult({}, {}, refresh.BuildOutcome("inv-2", True, "test"))
+
+    monkeypatch.setattr(refresh, "refresh_marts", fake_refresh)
+    task = dags["annual_indicator_submission"].get_task("refresh_marts")
+    assert _call(monkeypatch, task, _context())["invocation_id"] == "inv-2"
+    assert seen["as_of"] == date(2026, 3, 2)
+
+
+def test_annual_reporting_years_task_without_logical_date(monkeypatch, dags) -> None:
+    task = dags["annual_indicator_submission"].get_task("reporting_years")
+    assert _call(monkeypatch, task, _context(year=None, years=None, institution="VDI")) == [2025]
+    assert _call(monkeypatch, task, _context(year=2016, years=None, institution="VDI")) == [2016]

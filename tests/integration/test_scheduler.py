@@ -1,0 +1,355 @@
+"""The DAGs under the real scheduler, as an operations team runs them (``make airflow``).
+
+One local Airflow stack (API server, scheduler, DAG processor, triggerer; LocalExecutor; its
+metadata in PostgreSQL) on a throw-away warehouse serves every test of this module, in order:
+
+1. the two load DAGs triggered through the REST API without a logical date; the
+   ``warehouse_transform`` run their asset events start builds the marts by itself;
+2. a corrected submission dropped into the inbox reaches ``fct_service_year`` through the
+   asset chain with no other action;
+3. ``annual_indicator_submission`` for one year through the REST API with params (and its
+   scheduled run, whose year is outside the window, skips the gate);
+4. Airflow's own backfill of the yearly schedule: one run and one extract per year; a second
+   backfill with ``reprocess_behavior=completed`` changes nothing;
+5. a submission the gate refuses: the alert arrives on a local SMTP server;
+6. the team deployment's executor: the scheduler restarted with docker-compose.yml's Celery
+   settings, a Redis server and one Celery worker run the load → transform chain.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import time
+from dataclasses import dataclass
+from email import message_from_bytes
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from ingest import extract
+from ingest.config import Settings
+from stack import airflow_local, pipeline, warehouse
+from stack.airflow_api import AirflowApi
+from tests.conftest import ROOT, free_port, pipeline_settings
+
+pytestmark = pytest.mark.integration
+
+LOADS = ("institution_submissions", "portal_statistics_nightly")
+ALERT_TO = "data-team@example.lv"
+
+
+class SmtpSink:
+    """A local SMTP server (aiosmtpd) on 127.0.0.1 that keeps every message it receives."""
+
+    def __init__(self) -> None:
+        from aiosmtpd.controller import Controller
+
+        self.messages: list = []
+        sink = self
+
+        class Handler:
+            async def handle_DATA(self, server, session, envelope):
+                sink.messages.append(message_from_bytes(envelope.content))
+                return "250 OK"
+
+        self.port = free_port()
+        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def wait_for(self, predicate, timeout: float = 120):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = [m for m in self.messages if predicate(m)]
+            if found:
+                return found
+            time.sleep(1)
+        subjects = [m["Subject"] for m in self.messages]
+        raise AssertionError(f"no matching alert within {timeout} s; received: {subjects}")
+
+    def stop(self) -> None:
+        self.controller.stop()
+
+
+@dataclass
+class Stack:
+    settings: Settings
+    url: str
+    api: AirflowApi
+    smtp: SmtpSink
+
+
+def _body(message) -> str:
+    parts = message.walk() if message.is_multipart() else [message]
+    return "".join(
+        p.get_payload(decode=True).decode("utf-8", "replace")
+        for p in parts
+        if p.get_content_maintype() == "text"
+    )
+
+
+@pytest.fixture(scope="module")
+def stack(pg_settings: Settings, tmp_path_factory: pytest.TempPathFactory):
+    base = tmp_path_factory.mktemp("scheduler")
+    smtp = SmtpSink()
+    settings = pipeline_settings(
+        pg_settings,
+        "sched_warehouse",
+        base,
+        airflow_database="sched_airflow",
+        airflow_api_port=free_port(),
+        airflow_dags_paused=True,  # the tests unpause: scheduled runs start when they say
+        task_retries=0,
+        alert_emails=(ALERT_TO,),
+    )
+    saved = os.environ.get("AIRFLOW_CONN_SMTP_DEFAULT")
+    os.environ["AIRFLOW_CONN_SMTP_DEFAULT"] = (
+        f"smtp://127.0.0.1:{smtp.port}?disable_tls=true&disable_ssl=true"
+    )
+    try:
+        url = warehouse.ensure_ready(settings).url
+        pipeline.seed_reference_examples(settings, url, say=lambda _m: None)
+        airflow_local.start(settings, say=lambda _m: None)
+        yield Stack(settings, url, airflow_local.api_client(settings), smtp)
+    finally:
+        airflow_local.stop(settings)
+        smtp.stop()
+        if saved is None:
+            os.environ.pop("AIRFLOW_CONN_SMTP_DEFAULT", None)
+        else:
+            os.environ["AIRFLOW_CONN_SMTP_DEFAULT"] = saved
+
+
+def _query(url: str, sql: str, params: dict | None = None) -> list[tuple]:
+    with psycopg.connect(url) as conn:
+        return conn.execute(sql, params or {}).fetchall()
+
+
+def _electronic(url: str, service: str, year: int) -> int | None:
+    rows = _query(
+        url,
+        "select actual_electronic_requests from marts.fct_service_year"
+        " where service_key = %(s)s and reporting_year = %(y)s",
+        {"s": service, "y": year},
+    )
+    return rows[0][0] if rows else None
+
+
+def _trigger_loads_and_follow(stack: Stack, dags: tuple[str, ...], conf=None) -> str:
+    """Trigger load DAGs (no logical date), wait for them, then for the asset-triggered
+    transformation that started after their data was committed; returns its run id."""
+    runs = {(dag_id, stack.api.trigger(dag_id, (conf or {}).get(dag_id))) for dag_id in dags}
+    for dag_id, run_id in runs:
+        run = stack.api.run(dag_id, run_id)
+        assert run["logical_date"] is None, "triggered as from the UI: no logical date"
+        outcome = stack.api.wait(dag_id, run_id, timeout=600)
+        assert outcome.state == "success", outcome.error
+    loaded = max(stack.api.finished_at(dag_id, run_id) for dag_id, run_id in runs)
+    transform = stack.api.run_started_after("warehouse_transform", loaded, timeout=600)
+    outcome = stack.api.wait("warehouse_transform", transform, timeout=900)
+    assert outcome.state == "success", outcome.error
+    return transform
+
+
+def test_loads_without_a_date_build_the_marts_through_their_assets(stack: Stack) -> None:
+    for dag_id in (*LOADS, "warehouse_transform"):
+        stack.api.set_paused(dag_id, False)
+    transform = _trigger_loads_and_follow(stack, LOADS)
+    assert stack.api.run("warehouse_transform", transform)["run_type"] == "asset_triggered"
+    # Nobody triggered the transformation: every run of it came from asset events.
+    assert {r["run_type"] for r in stack.api.runs("warehouse_transform")} == {"asset_triggered"}
+    assert _electronic(stack.url, "VDI-07", 2016) == 2189
+    (count,) = _query(
+        stack.url, "select count(*) from marts.fct_service_year where reporting_year = 2016"
+    )[0]
+    assert count == 16
+    # Unpausing also queued each load DAG's latest scheduled run (Europe/Riga cron): it ran
+    # too, without a logical-date key in its tasks' logic.
+    for dag_id in LOADS:
+        (scheduled,) = stack.api.runs(dag_id, run_type="scheduled")[:1]
+        assert stack.api.wait(dag_id, scheduled["dag_run_id"]).state == "success"
+    # The dbt invocations kept their artefacts apart; the published links resolve.
+    target = stack.settings.dbt_target_dir
+    assert (target / "latest_build" / "run_results.json").is_file()
+    assert (target / "docs" / "index.html").is_file()
+
+
+def test_corrected_submission_reaches_the_mart_through_the_asset_chain(stack: Stack) -> None:
+    from ingest.intake.templates import EXAMPLES_DIR
+
+    original = (EXAMPLES_DIR / "VDI_submission_2016.csv").read_text(encoding="utf-8")
+    assert ",VDI-07,3755,2189," in original
+    corrected = original.replace(",VDI-07,3755,2189,", ",VDI-07,3755,2190,")
+    inbox = stack.settings.inbox_dir
+    (inbox / "VDI_submission_2016_corrected.csv").write_text(corrected, encoding="utf-8")
+    _trigger_loads_and_follow(stack, ("institution_submissions",))
+    assert _electronic(stack.url, "VDI-07", 2016) == 2190
+
+
+def test_annual_submission_through_the_rest_api_with_params(stack: Stack) -> None:
+    for dag_id in ("annual_indicator_submission", "operations_housekeeping"):
+        stack.api.set_paused(dag_id, False)
+    run_id = stack.api.trigger("annual_indicator_submission", {"year": 2016, "institution": "VDI"})
+    outcome = stack.api.wait("annual_indicator_submission", run_id, timeout=900)
+    assert outcome.state == "success", outcome.error
+    folder = stack.settings.extracts_dir / "2016" / "VDI"
+    assert extract.verify(folder / "latest") == []
+    # The scheduled yearly run (2 March, Riga) reports the year before its date; that year is
+    # outside VDI's window 2015–2019, so its gate is skipped, not failed.
+    (scheduled,) = stack.api.runs("annual_indicator_submission", run_type="scheduled")[:1]
+    done = stack.api.wait("annual_indicator_submission", scheduled["dag_run_id"], timeout=900)
+    assert done.state == "success", done.error
+    gates = [
+        t
+        for t in stack.api.task_instances("annual_indicator_submission", scheduled["dag_run_id"])
+        if t["task_id"] == "gate_and_write"
+    ]
+    assert [t["state"] for t in gates] == ["skipped"]
+    # Housekeeping under the scheduler: freshness within error_after, metadata cleaned, logs
+    # pruned (the retention task reaches the metadata database through its connection).
+    (house,) = stack.api.runs("operations_housekeeping", run_type="scheduled")[:1]
+    done = stack.api.wait("operations_housekeeping", house["dag_run_id"], timeout=600)
+    assert done.state == "success", done.error
+
+
+def _submission_log(url: str, years: tuple[int, ...]) -> dict[int, list[str]]:
+    rows = _query(
+        url,
+        "select reporting_year, outcome from audit.submission_log"
+        " where reporting_year = any(%(y)s) order by attempted_at",
+        {"y": list(years)},
+    )
+    found: dict[int, list[str]] = {y: [] for y in years}
+    for year, outcome in rows:
+        found[year].append(outcome)
+    return found
+
+
+def _row_counts(url: str) -> dict[str, int]:
+    tables = ("raw.intake_submission_rows", "raw.portal_requests", "marts.fct_service_year")
+    return {t: _query(url, f"select count(*) from {t}")[0][0] for t in tables}
+
+
+def test_backfill_of_reporting_years_with_airflows_backfill(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from stack import cli
+
+    years = (2017, 2018)
+    monkeypatch.delenv("REPROCESS", raising=False)
+    assert cli.cmd_backfill_annual(stack.settings, years[0], years[-1]) == 0
+    backfill_runs = stack.api.runs("annual_indicator_submission", run_type="backfill")
+    assert sorted(r["run_after"][:10] for r in backfill_runs) == ["2018-03-02", "2019-03-02"]
+    for year in years:
+        assert extract.versions(stack.settings.extracts_dir / str(year) / "VDI") == [1]
+    counts = _row_counts(stack.url)
+    assert _submission_log(stack.url, years) == {2017: ["written"], 2018: ["written"]}
+
+    monkeypatch.setenv("REPROCESS", "completed")
+    assert cli.cmd_backfill_annual(stack.settings, years[0], years[-1]) == 0
+    rerun = stack.api.runs("annual_indicator_submission", run_type="backfill")
+    assert len(rerun) == 2, "reprocessing re-runs the same runs, it does not add any"
+    for year in years:
+        assert extract.versions(stack.settings.extracts_dir / str(year) / "VDI") == [1]
+    assert _row_counts(stack.url) == counts
+    assert _submission_log(stack.url, years) == {
+        2017: ["written", "unchanged"],
+        2018: ["written", "unchanged"],
+    }
+
+
+def test_a_refused_extract_alerts_the_data_team(stack: Stack) -> None:
+    from ingest.intake.templates import EXAMPLES_DIR
+
+    original = (EXAMPLES_DIR / "VDI_submission_2016.csv").read_text(encoding="utf-8")
+    broken = original.replace(",VDI-07,3755,2189,", ",VDI-07,3755,3000,")
+    (stack.settings.inbox_dir / "VDI_2016_far_from_portal.csv").write_text(broken, "utf-8")
+    _trigger_loads_and_follow(stack, ("institution_submissions",))
+    run_id = stack.api.trigger("annual_indicator_submission", {"year": 2016, "institution": "VDI"})
+    outcome = stack.api.wait("annual_indicator_submission", run_id, timeout=900)
+    assert outcome.state == "failed"
+    assert outcome.error.startswith("SubmissionRefused: the 2016 extract for VDI was NOT written")
+    assert "VDI-07" in outcome.error
+    folder = stack.settings.extracts_dir / "2016" / "VDI"
+    (report_dir,) = sorted((folder / "failed").iterdir())[-1:]
+    report = json.loads((report_dir / "report.json").read_text(encoding="utf-8"))
+    (failure,) = report["errors"]
+    assert [r["service_key"] for r in failure["offending_rows"]] == ["VDI-07"]
+    assert extract.versions(folder) == [1], "no new version of the refused year"
+
+    (alert,) = stack.smtp.wait_for(lambda m: "REFUSED" in (m["Subject"] or ""))
+    assert ALERT_TO in alert["To"]
+    body = _body(alert)
+    assert "annual_indicator_submission" in alert["Subject"]
+    assert "gate_and_write" in body
+    assert run_id in body
+    assert "within 10% of the portal's count" in body and "VDI-07" in body
+    ui = stack.settings.airflow_api_url
+    assert f"{ui}/dags/annual_indicator_submission/runs/" in body
+
+
+def _redis_server() -> str:
+    found = shutil.which("redis-server")
+    if found:
+        return found
+    if os.environ.get("CI"):
+        pytest.fail("redis-server is missing: `make test` installs Debian's redis-server")
+    pytest.skip("redis-server is not installed (`make test` installs it as root)")
+
+
+def _compose_executor_env(redis_port: int, metadata_url: str) -> dict[str, str]:
+    """The executor settings of docker-compose.yml's x-airflow-common, hosts swapped for the
+    local Redis and metadata database (the only difference from the team deployment)."""
+    import yaml
+
+    from tests.deploy.test_compose import interpolate
+
+    doc = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
+    env = doc["x-airflow-common"]["environment"]
+    keys = [k for k in env if k == "AIRFLOW__CORE__EXECUTOR" or k.startswith("AIRFLOW__CELERY__")]
+    assert env["AIRFLOW__CORE__EXECUTOR"] == "CeleryExecutor"
+    variables = {"REDIS_PASSWORD": "local-test-pw", "AIRFLOW_DB_PASSWORD": "unused"}
+    values = {k: interpolate(str(env[k]), variables) for k in keys}
+    values["AIRFLOW__CELERY__BROKER_URL"] = values["AIRFLOW__CELERY__BROKER_URL"].replace(
+        "@redis:6379", f"@127.0.0.1:{redis_port}"
+    )
+    backend = metadata_url.replace("postgresql+psycopg2://", "db+postgresql://", 1)
+    assert values["AIRFLOW__CELERY__RESULT_BACKEND"].startswith("db+postgresql://airflow:")
+    values["AIRFLOW__CELERY__RESULT_BACKEND"] = backend
+    return values
+
+
+def test_celery_executor_runs_the_load_transform_chain(stack: Stack, tmp_path: Path) -> None:
+    redis_bin = _redis_server()
+    port = free_port()
+    redis = subprocess.Popen(
+        [redis_bin, "--bind", "127.0.0.1", "--port", str(port), "--save", "",
+         "--appendonly", "no", "--requirepass", "local-test-pw", "--dir", str(tmp_path)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    settings = stack.settings
+    try:
+        env = airflow_local.airflow_env(settings, stack.url, scheduler=True)
+        env.update(_compose_executor_env(port, env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"]))
+        airflow_local.stop(settings, only=("scheduler",))
+        airflow_local.launch(settings, "scheduler", env)
+        airflow_local.launch(settings, airflow_local.CELERY_WORKER, env)
+        worker_log = settings.airflow_run_dir / f"{airflow_local.CELERY_WORKER}.log"
+        deadline = time.monotonic() + 120
+        while "ready" not in worker_log.read_text(errors="replace"):
+            assert time.monotonic() < deadline, worker_log.read_text(errors="replace")[-3000:]
+            time.sleep(1)
+        conf = {"portal_statistics_nightly": {"force": True, "period_from": "2016-03",
+                                              "period_to": "2016-03"}}  # fmt: skip
+        transform = _trigger_loads_and_follow(stack, ("portal_statistics_nightly",), conf)
+        log = worker_log.read_text(errors="replace")
+        assert transform in log, "the transformation ran on the Celery worker"
+        assert "load_portal_statistics" in log
+    finally:
+        airflow_local.stop(settings, only=("scheduler", airflow_local.CELERY_WORKER))
+        redis.terminate()
+        redis.wait(timeout=30)
