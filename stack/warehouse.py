@@ -30,52 +30,44 @@ def _role_exists(conn: psycopg.Connection, role: str) -> bool:
     return conn.execute("select 1 from pg_roles where rolname = %s", (role,)).fetchone() is not None
 
 
+def _ensure_role(conn: psycopg.Connection, role: str, password: str) -> None:
+    """Create the login role, or reset its password to the generated one."""
+    name = "bootstrap_alter_role" if _role_exists(conn, role) else "bootstrap_create_role"
+    conn.execute(
+        sql.SQL(load_sql(name)).format(role=sql.Identifier(role), password=sql.Literal(password))
+    )
+
+
+def _ensure_database(conn: psycopg.Connection, database: str, owner: str) -> None:
+    exists = conn.execute("select 1 from pg_database where datname = %s", (database,)).fetchone()
+    if not exists:
+        conn.execute(
+            sql.SQL(load_sql("bootstrap_create_database")).format(
+                database=sql.Identifier(database), owner=sql.Identifier(owner)
+            )
+        )
+
+
+def _admin_connection(settings: Settings) -> psycopg.Connection:
+    creds = embedded_pg.load_or_create_credentials(settings)
+    admin_url = embedded_pg.url(settings, ADMIN_ROLE, creds.admin_password, database="postgres")
+    return psycopg.connect(admin_url, autocommit=True)
+
+
 def bootstrap_embedded(settings: Settings, creds: embedded_pg.Credentials) -> None:
     """Create or refresh the owner and BI roles and the warehouse database."""
-    admin_url = embedded_pg.url(settings, ADMIN_ROLE, creds.admin_password, database="postgres")
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        for role, password in ((OWNER_ROLE, creds.owner_password), (BI_ROLE, creds.bi_password)):
-            name = "bootstrap_alter_role" if _role_exists(conn, role) else "bootstrap_create_role"
-            conn.execute(
-                sql.SQL(load_sql(name)).format(
-                    role=sql.Identifier(role), password=sql.Literal(password)
-                )
-            )
-        exists = conn.execute(
-            "select 1 from pg_database where datname = %s", (settings.database,)
-        ).fetchone()
-        if not exists:
-            conn.execute(
-                sql.SQL(load_sql("bootstrap_create_database")).format(
-                    database=sql.Identifier(settings.database), owner=sql.Identifier(OWNER_ROLE)
-                )
-            )
+    with _admin_connection(settings) as conn:
+        _ensure_role(conn, OWNER_ROLE, creds.owner_password)
+        _ensure_role(conn, BI_ROLE, creds.bi_password)
+        _ensure_database(conn, settings.database, OWNER_ROLE)
 
 
 def ensure_airflow_database(settings: Settings, password: str) -> str:
     """The login role ``airflow`` and its own database (``settings.airflow_database``) on the
     embedded server, for Airflow's metadata; returns its SQLAlchemy URL."""
-    creds = embedded_pg.load_or_create_credentials(settings)
-    admin_url = embedded_pg.url(settings, ADMIN_ROLE, creds.admin_password, database="postgres")
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        name = (
-            "bootstrap_alter_role" if _role_exists(conn, AIRFLOW_ROLE) else "bootstrap_create_role"
-        )
-        conn.execute(
-            sql.SQL(load_sql(name)).format(
-                role=sql.Identifier(AIRFLOW_ROLE), password=sql.Literal(password)
-            )
-        )
-        exists = conn.execute(
-            "select 1 from pg_database where datname = %s", (settings.airflow_database,)
-        ).fetchone()
-        if not exists:
-            conn.execute(
-                sql.SQL(load_sql("bootstrap_create_database")).format(
-                    database=sql.Identifier(settings.airflow_database),
-                    owner=sql.Identifier(AIRFLOW_ROLE),
-                )
-            )
+    with _admin_connection(settings) as conn:
+        _ensure_role(conn, AIRFLOW_ROLE, password)
+        _ensure_database(conn, settings.airflow_database, AIRFLOW_ROLE)
     url = embedded_pg.url(settings, AIRFLOW_ROLE, password, database=settings.airflow_database)
     return url.replace("postgresql://", "postgresql+psycopg2://", 1)
 

@@ -6,18 +6,21 @@ metadata in PostgreSQL) on a throw-away warehouse serves every test of this modu
 1. the two load DAGs triggered through the REST API without a logical date; the
    ``warehouse_transform`` run their asset events start builds the marts by itself;
 2. a corrected submission dropped into the inbox reaches ``fct_service_year`` through the
-   asset chain with no other action;
-3. ``annual_indicator_submission`` for one year through the REST API with params (and its
-   scheduled run, whose year is outside the window, skips the gate);
+   asset chain with no other action (VDI-07's 2016 e-requests 2189 → 3000, a correction the
+   gate will refuse: it is far from the portal's count);
+3. ``annual_indicator_submission`` for one year (2015) through the REST API with params (and
+   its scheduled run, whose year is outside the window, skips the gate);
 4. Airflow's own backfill of the yearly schedule: one run and one extract per year; a second
    backfill with ``reprocess_behavior=completed`` changes nothing;
-5. a submission the gate refuses: the alert arrives on a local SMTP server;
+5. the annual submission of 2016 with that correction is refused: the alert arrives on a local
+   SMTP server, naming the rule, the service, the run and its link;
 6. the team deployment's executor: the scheduler restarted with docker-compose.yml's Celery
    settings, a Redis server and one Celery worker run the load → transform chain.
 """
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import shutil
@@ -182,20 +185,20 @@ def test_corrected_submission_reaches_the_mart_through_the_asset_chain(stack: St
 
     original = (EXAMPLES_DIR / "VDI_submission_2016.csv").read_text(encoding="utf-8")
     assert ",VDI-07,3755,2189," in original
-    corrected = original.replace(",VDI-07,3755,2189,", ",VDI-07,3755,2190,")
+    corrected = original.replace(",VDI-07,3755,2189,", ",VDI-07,3755,3000,")
     inbox = stack.settings.inbox_dir
     (inbox / "VDI_submission_2016_corrected.csv").write_text(corrected, encoding="utf-8")
     _trigger_loads_and_follow(stack, ("institution_submissions",))
-    assert _electronic(stack.url, "VDI-07", 2016) == 2190
+    assert _electronic(stack.url, "VDI-07", 2016) == 3000
 
 
 def test_annual_submission_through_the_rest_api_with_params(stack: Stack) -> None:
     for dag_id in ("annual_indicator_submission", "operations_housekeeping"):
         stack.api.set_paused(dag_id, False)
-    run_id = stack.api.trigger("annual_indicator_submission", {"year": 2016, "institution": "VDI"})
+    run_id = stack.api.trigger("annual_indicator_submission", {"year": 2015, "institution": "VDI"})
     outcome = stack.api.wait("annual_indicator_submission", run_id, timeout=900)
     assert outcome.state == "success", outcome.error
-    folder = stack.settings.extracts_dir / "2016" / "VDI"
+    folder = stack.settings.extracts_dir / "2015" / "VDI"
     assert extract.verify(folder / "latest") == []
     # The scheduled yearly run (2 March, Riga) reports the year before its date; that year is
     # outside VDI's window 2015–2019, so its gate is skipped, not failed.
@@ -262,12 +265,8 @@ def test_backfill_of_reporting_years_with_airflows_backfill(
 
 
 def test_a_refused_extract_alerts_the_data_team(stack: Stack) -> None:
-    from ingest.intake.templates import EXAMPLES_DIR
-
-    original = (EXAMPLES_DIR / "VDI_submission_2016.csv").read_text(encoding="utf-8")
-    broken = original.replace(",VDI-07,3755,2189,", ",VDI-07,3755,3000,")
-    (stack.settings.inbox_dir / "VDI_2016_far_from_portal.csv").write_text(broken, "utf-8")
-    _trigger_loads_and_follow(stack, ("institution_submissions",))
+    """2016 now carries the correction of the second test (VDI-07 3000, portal 2189)."""
+    assert _electronic(stack.url, "VDI-07", 2016) == 3000
     run_id = stack.api.trigger("annual_indicator_submission", {"year": 2016, "institution": "VDI"})
     outcome = stack.api.wait("annual_indicator_submission", run_id, timeout=900)
     assert outcome.state == "failed"
@@ -278,11 +277,11 @@ def test_a_refused_extract_alerts_the_data_team(stack: Stack) -> None:
     report = json.loads((report_dir / "report.json").read_text(encoding="utf-8"))
     (failure,) = report["errors"]
     assert [r["service_key"] for r in failure["offending_rows"]] == ["VDI-07"]
-    assert extract.versions(folder) == [1], "no new version of the refused year"
+    assert extract.versions(folder) == [], "the refused year has no extract"
 
     (alert,) = stack.smtp.wait_for(lambda m: "REFUSED" in (m["Subject"] or ""))
     assert ALERT_TO in alert["To"]
-    body = _body(alert)
+    body = html.unescape(_body(alert))
     assert "annual_indicator_submission" in alert["Subject"]
     assert "gate_and_write" in body
     assert run_id in body

@@ -84,3 +84,25 @@ def test_dbt_invocations_get_their_own_folders_and_stable_links(tmp_path: Path) 
     transform.prune_runs(tmp_path, keep=1)
     assert third.exists(), "the newest stays"
     assert not first.exists() and not second.exists()
+
+
+def test_backfill_annual_without_a_scheduler_says_to_start_one(tmp_path: Path, capsys) -> None:
+    from ingest.config import Settings
+    from stack import cli
+
+    settings = Settings(airflow_home=tmp_path / "airflow", state_dir=tmp_path / "state")
+    assert cli.cmd_backfill_annual(settings, 2015, 2019) == 2
+    assert "run `make airflow` first" in capsys.readouterr().err
+
+
+def test_backfill_years_are_checked(tmp_path: Path) -> None:
+    import pytest
+
+    from ingest.config import Settings
+    from stack import cli
+
+    settings = Settings(airflow_home=tmp_path / "airflow", state_dir=tmp_path / "state")
+    with pytest.raises(ValueError, match="must not be after"):
+        cli.cmd_backfill_annual(settings, 2019, 2015)
+    with pytest.raises(ValueError, match="reporting years like 2015"):
+        cli._year("15")
