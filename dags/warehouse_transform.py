@@ -54,28 +54,37 @@ def warehouse_transform() -> None:
 
     @task(execution_timeout=GX_TIMEOUT)
     def validate_raw() -> dict:
-        """GX suites on the raw tables (expectations/raw_data.py): an error stops the build."""
+        """GX suites on the raw tables (expectations/raw_data.py): an error stops the build.
+        Not re-run when no raw batch came since the last build (only the date changed)."""
         from ingest import refresh
+        from ingest.config import load_settings
 
-        return refresh.validate_raw(warehouse_url())
+        return refresh.validate_raw_if_changed(load_settings(), warehouse_url())
 
     @task(**DBT)
     def source_freshness() -> dict:
         """How old the newest raw rows are, per source table (warn_after in the sources yml)."""
         from ingest import refresh
         from ingest.config import load_settings
+        from ops.run_dates import as_of_date
 
-        return refresh.check_freshness(load_settings(), warehouse_url())
+        as_of = as_of_date(get_current_context())
+        return refresh.check_freshness(load_settings(), warehouse_url(), as_of=as_of)
 
     @task(outlets=[MARTS], **DBT)
-    def dbt_build() -> dict:
+    def dbt_build(validated: dict) -> dict:
         from ingest import refresh
         from ingest.config import load_settings
         from ops.run_dates import as_of_date
 
         # Statuses (e.g. submission status) are computed as of the run's date in Latvia
         # (dag_run.run_after: asset-triggered and manual runs have no logical date).
-        outcome = refresh.build(load_settings(), warehouse_url(), as_of_date(get_current_context()))
+        outcome = refresh.build(
+            load_settings(),
+            warehouse_url(),
+            as_of_date(get_current_context()),
+            validated=validated["raw_watermark"],
+        )
         print(outcome.describe())
         return {
             "invocation_id": outcome.invocation_id,
@@ -94,14 +103,20 @@ def warehouse_transform() -> None:
         if build["skipped"] and index.exists():
             print(f"marts unchanged; dbt docs site: {index}")
             return str(index)
+        from ops.run_dates import as_of_date
+
         index = transform.generate_docs(
-            warehouse_url(), settings.dbt_project_dir, settings.dbt_target_dir
+            warehouse_url(),
+            settings.dbt_project_dir,
+            settings.dbt_target_dir,
+            as_of_date(get_current_context()),
         )
         print(f"dbt docs site: {index}")
         return str(index)
 
-    build = dbt_build()
-    changes_since_last_build() >> validate_raw() >> source_freshness() >> build
+    validated = validate_raw()
+    build = dbt_build(validated)
+    changes_since_last_build() >> validated >> source_freshness() >> build
     dbt_docs(build)
 
 

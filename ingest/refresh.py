@@ -67,11 +67,14 @@ class RefreshResult:
 
 _PROJECT_PARTS = ("dbt_project.yml", "profiles.yml", "packages.yml", "models", "macros",
                   "seeds", "tests", "snapshots", "analyses")  # fmt: skip
+# The raw-data rules: a changed rule must run again even when no new raw data arrived.
+_RAW_RULES = Path(__file__).resolve().parent.parent / "expectations" / "raw_data.py"
 
 
 def project_fingerprint(project_dir: Path) -> str:
-    """sha256 over the dbt project's source files (paths and bytes), never its artefacts."""
-    digest = hashlib.sha256()
+    """sha256 over the dbt project's source files (paths and bytes), never its artefacts, and
+    the raw-data rules the refresh validates with."""
+    digest = hashlib.sha256(_RAW_RULES.read_bytes() if _RAW_RULES.is_file() else b"")
     for part in _PROJECT_PARTS:
         root = project_dir / part
         files = sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else [root]
@@ -82,12 +85,24 @@ def project_fingerprint(project_dir: Path) -> str:
     return digest.hexdigest()
 
 
+def raw_watermark(conninfo: str) -> datetime | None:
+    """The newest raw load batch (what a validation or a build covers, read before either)."""
+    with psycopg.connect(conninfo) as conn:
+        return conn.execute(sqlfiles.load("refresh/raw_watermark")).fetchone()[0]
+
+
 def validate_raw(conninfo: str) -> dict[str, Any]:
-    """Run the raw-data suites; raises :class:`RawDataRejected` on an ``error`` failure."""
+    """Run the raw-data suites; raises :class:`RawDataRejected` on an ``error`` failure.
+
+    The summary carries ``raw_watermark``, read *before* the suites ran: the build records that
+    one, so a batch that commits during validation is validated (and built) by the next run
+    instead of being taken as already checked."""
     from expectations import raw_data
 
+    watermark = raw_watermark(conninfo)
     results = raw_data.validate_all(conninfo)
-    summary = {name: result.summary() for name, result in results.items()}
+    summary: dict[str, Any] = {name: result.summary() for name, result in results.items()}
+    summary["raw_watermark"] = watermark.isoformat() if watermark else None
     for name, result in results.items():
         for warning in result.warnings:
             log.warning("raw data %s: %s", name, warning.describe())
@@ -100,11 +115,13 @@ def validate_raw(conninfo: str) -> dict[str, Any]:
     return summary
 
 
-def check_freshness(settings: Settings, conninfo: str, fail_on_error: bool = False) -> dict:
+def check_freshness(
+    settings: Settings, conninfo: str, fail_on_error: bool = False, as_of: date | None = None
+) -> dict:
     """``dbt source freshness``: stale sources are logged; with ``fail_on_error`` a source
     beyond its ``error_after`` raises :class:`StaleSources` (an alert under Airflow)."""
     results = transform.source_freshness(
-        conninfo, settings.dbt_project_dir, settings.dbt_target_dir
+        conninfo, settings.dbt_project_dir, settings.dbt_target_dir, as_of
     )
     log.info("dbt source freshness:\n%s", transform.describe_freshness(results))
     for stale in (r for r in results if r.status != "pass"):
@@ -150,9 +167,18 @@ def build_state(settings: Settings, conninfo: str) -> BuildState:
 
 
 def build(
-    settings: Settings, conninfo: str, as_of: date | None, force: bool = False
+    settings: Settings,
+    conninfo: str,
+    as_of: date | None,
+    force: bool = False,
+    validated: datetime | str | None = None,
 ) -> BuildOutcome:
-    """``dbt build``, unless the last successful build saw the same inputs (see module doc)."""
+    """``dbt build``, unless the last successful build saw the same inputs (see module doc).
+
+    ``validated``: the raw watermark the raw suites covered (:func:`validate_raw`); recorded
+    as the build's watermark, so raw data loaded after validation counts as new next time.
+    Without it, the watermark now is recorded (the caller validated nothing newer: e.g. only
+    the as-of date changed)."""
     state = build_state(settings, conninfo)
     if state.up_to_date(as_of) and not force:
         assert state.last is not None
@@ -172,11 +198,28 @@ def build(
                 "invocation_id": summary.invocation_id,
                 "as_of_date": as_of,
                 "project_sha256": state.fingerprint,
-                "raw_watermark": state.watermark,
+                "raw_watermark": _recorded_watermark(state.watermark, validated),
                 "started_at": started,
             },
         )
     return BuildOutcome(summary.invocation_id, False, "built", summary)
+
+
+def _recorded_watermark(now: datetime | None, validated: datetime | str | None) -> datetime | None:
+    if validated is None:
+        return now
+    if isinstance(validated, str):
+        validated = datetime.fromisoformat(validated)
+    return validated if now is None else min(now, validated)
+
+
+def validate_raw_if_changed(settings: Settings, conninfo: str) -> dict[str, Any]:
+    """:func:`validate_raw`, unless no raw load batch came since the last successful build
+    (whose refresh validated the raw data as it still is): then ``{"raw_watermark": None}``."""
+    if build_state(settings, conninfo).raw_unchanged:
+        log.info("raw data unchanged since the last build: the raw suites are not re-run")
+        return {"raw_watermark": None, "skipped": "raw data unchanged since the last build"}
+    return validate_raw(conninfo)
 
 
 def refresh_marts(settings: Settings, conninfo: str, as_of: date | None) -> RefreshResult:
@@ -190,6 +233,6 @@ def refresh_marts(settings: Settings, conninfo: str, as_of: date | None) -> Refr
         log.info("raw data unchanged since the last build: raw suites and freshness not re-run")
         return RefreshResult({}, {}, build(settings, conninfo, as_of))
     raw = validate_raw(conninfo)
-    freshness = check_freshness(settings, conninfo)
-    summary = build(settings, conninfo, as_of)
+    freshness = check_freshness(settings, conninfo, as_of=as_of)
+    summary = build(settings, conninfo, as_of, validated=raw["raw_watermark"])
     return RefreshResult(raw, freshness, summary)

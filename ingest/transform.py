@@ -224,10 +224,13 @@ def run_dbt(
     return summary
 
 
-def generate_docs(conninfo: str, project_dir: Path, target_root: Path) -> Path:
+def generate_docs(
+    conninfo: str, project_dir: Path, target_root: Path, as_of: date | None = None
+) -> Path:
     """``dbt docs generate`` in its own folder, then published as ``<target_root>/docs``;
-    returns the stable path of the site's ``index.html``."""
-    summary = run_dbt(conninfo, project_dir, target_root, "docs generate")
+    returns the stable path of the site's ``index.html``. Pass the build's ``as_of``: dbt
+    discards its parse cache whenever the vars differ from the previous invocation's."""
+    summary = run_dbt(conninfo, project_dir, target_root, "docs generate", as_of=as_of)
     assert summary.target_dir is not None
     return publish(target_root, DOCS, summary.target_dir) / "index.html"
 
@@ -259,14 +262,16 @@ def read_sources_json(sources_json: Path) -> list[SourceFreshness]:
     return sorted(results, key=lambda r: r.source)
 
 
-def source_freshness(conninfo: str, project_dir: Path, target_root: Path) -> list[SourceFreshness]:
+def source_freshness(
+    conninfo: str, project_dir: Path, target_root: Path, as_of: date | None = None
+) -> list[SourceFreshness]:
     """Run ``dbt source freshness``. Stale raw tables are reported, not fatal: the sources only
     set ``warn_after`` (old data still builds correct marts, and the annual gate checks what
     matters for a submission); a source that cannot be queried raises :class:`TransformError`.
     """
     target_dir = invocation_dir(target_root, "source freshness")
     sources_json = target_dir / "sources.json"
-    args = _dbt_args("source freshness", project_dir, target_root, target_dir, None)
+    args = _dbt_args("source freshness", project_dir, target_root, target_dir, as_of)
     with _parse_cache(target_root, target_dir):
         result = _invoke(conninfo, args)
     prune_runs(target_root)

@@ -51,8 +51,9 @@ def clean_metadata(retention_days: int, metadata_url: str, dry_run: bool = False
     ]  # fmt: skip
     if dry_run:
         cmd.append("--dry-run")
-    if metadata_url.startswith("postgresql://"):
-        metadata_url = metadata_url.replace("postgresql://", "postgresql+psycopg2://", 1)
+    for scheme in ("postgres://", "postgresql://"):  # Connection.get_uri() says postgres://
+        if metadata_url.startswith(scheme):
+            metadata_url = "postgresql+psycopg2://" + metadata_url[len(scheme) :]
     env = {**os.environ, "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": metadata_url}
     result = subprocess.run(cmd, capture_output=True, text=True, timeout=1800, check=False, env=env)
     if result.returncode != 0:

@@ -79,6 +79,14 @@ class AirflowApi:
         data = self.request("GET", "/dags", params={"limit": 100})
         return {d["dag_id"] for d in data["dags"]}
 
+    def ensure_unpaused(self, dag_id: str) -> None:
+        """Runs of a paused DAG never start: say so instead of waiting for them."""
+        if self.request("GET", f"/dags/{dag_id}")["is_paused"]:
+            raise AirflowApiError(
+                f"{dag_id} is paused (AIRFLOW_DAGS_PAUSED=true?), so its runs would never start: "
+                "unpause it in the UI, or restart with `make airflow-stop airflow`"
+            )
+
     def set_paused(self, dag_id: str, paused: bool) -> None:
         self.request("PATCH", f"/dags/{dag_id}", json={"is_paused": paused})
 
@@ -249,11 +257,13 @@ class AirflowApi:
             "reprocess_behavior": reprocess,
             "max_active_runs": max_active_runs,
         }
+        self.ensure_unpaused(dag_id)
         dry = self.request("POST", "/backfills/dry_run", json=body)
         dates = [b["logical_date"] for b in dry["backfills"]]
         if not dates:
             raise AirflowApiError(
-                f"no scheduled run of {dag_id} between {from_date} and {to_date} to backfill"
+                f"no run of {dag_id} between {from_date} and {to_date} to (re)run: are these "
+                "years done already? REPROCESS=completed re-runs them"
             )
         created = self.request("POST", "/backfills", json=body)
         return created["id"], dates

@@ -52,6 +52,7 @@ def _write_private(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)  # also when a leftover temp file had another mode
     with os.fdopen(fd, "w") as fh:
         fh.write(text)
     os.replace(tmp, path)
@@ -167,17 +168,29 @@ def _pid_file(settings: Settings, component: str) -> Path:
 
 
 def _alive(pid: int) -> bool:
+    """True when ``pid`` runs and is an Airflow process (a PID file may outlive its process:
+    after a reboot the number can belong to something else, which we must never signal)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
-        return True
-    try:  # a zombie is not alive
+        return False
+    try:
         state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
-        return state != "Z"
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:
-        return True
+        return False
+    return state != "Z" and b"airflow" in cmdline
+
+
+def _group_alive(pgid: int) -> bool:
+    """Any process left in the component's process group (its workers included)?"""
+    try:
+        os.killpg(pgid, 0)
+    except (ProcessLookupError, PermissionError):
+        return False
+    return True
 
 
 def pids(settings: Settings, with_worker: bool = False) -> dict[str, int | None]:
@@ -326,7 +339,10 @@ def stop(
     """Stop every component, or ``only`` these (SIGTERM to its process group, SIGKILL after
     ``timeout``)."""
     stopped = []
-    for component, pid in pids(settings, with_worker=True).items():
+    # The API server last: tasks still finishing report to its execution API.
+    order = [CELERY_WORKER, "scheduler", "triggerer", "dag-processor", "api-server"]
+    running = pids(settings, with_worker=True)
+    for component, pid in sorted(running.items(), key=lambda item: order.index(item[0])):
         if only is not None and component not in only:
             continue
         path = _pid_file(settings, component)
@@ -336,9 +352,9 @@ def stop(
             except ProcessLookupError:
                 pass
             deadline = time.monotonic() + timeout
-            while _alive(pid) and time.monotonic() < deadline:
+            while _group_alive(pid) and time.monotonic() < deadline:
                 time.sleep(0.3)
-            if _alive(pid):
+            if _group_alive(pid):
                 try:
                     os.killpg(pid, signal.SIGKILL)
                 except ProcessLookupError:

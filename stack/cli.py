@@ -144,9 +144,12 @@ def cmd_backfill_portal(settings: Settings, period_from: str, period_to: str) ->
     return code
 
 
-def cmd_backfill_annual(settings: Settings, first_year: int, last_year: int) -> int:
+def cmd_backfill_annual(
+    settings: Settings, first_year: int, last_year: int, refresh_after: bool = True
+) -> int:
     """Airflow's backfill of the yearly schedule: reporting years FROM..TO are the runs due on
-    2 March of FROM+1..TO+1, one at a time."""
+    2 March of FROM+1..TO+1, one at a time. Each run builds the marts as of its own date;
+    ``refresh_after`` then rebuilds them as of today, so BI never keeps a past date's view."""
     from zoneinfo import ZoneInfo
 
     if first_year > last_year:
@@ -175,6 +178,11 @@ def cmd_backfill_annual(settings: Settings, first_year: int, last_year: int) -> 
         print(f"  run due {due} (reporting year {int(due[:4]) - 1}): {run['state']}")
     print(f"backfill done in {time.monotonic() - started:.1f} s")
     failed = [r for r in runs if r["state"] != "success"]
+    if refresh_after:
+        from stack import pipeline
+
+        print("marts back to today's as-of date (warehouse_transform):")
+        pipeline.trigger_via_api(settings, pipeline.DagStep("warehouse_transform", {}))
     return 1 if failed else 0
 
 

@@ -229,6 +229,8 @@ def trigger_via_api(
     from stack import airflow_local
 
     api = airflow_local.api_client(settings)
+    for dag_id in (step.dag_id, "warehouse_transform") if follow else (step.dag_id,):
+        api.ensure_unpaused(dag_id)
     run_id = api.trigger(step.dag_id, step.conf)
     say(f"  triggered {step.dag_id} through the REST API: {run_id}")
     timings = {step.dag_id: _check(api.wait(step.dag_id, run_id, say=say), say)}
@@ -264,6 +266,8 @@ def run_via_api(
 
     api = airflow_local.api_client(settings)
     steps = {s.dag_id: s for s in pipeline_steps(settings)}
+    for dag_id in steps:
+        api.ensure_unpaused(dag_id)
     loads = set()
     for dag_id in LOAD_DAGS:  # both at once: they touch different raw tables
         run_id = api.trigger(dag_id, steps[dag_id].conf)

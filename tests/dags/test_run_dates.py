@@ -62,15 +62,51 @@ def test_transform_build_task_without_logical_date(monkeypatch, dags) -> None:
 
     seen = {}
 
-    def fake_build(settings, url, as_of):
-        seen["as_of"] = as_of
+    def fake_build(settings, url, as_of, validated=None):
+        seen["as_of"], seen["validated"] = as_of, validated
         return refresh.BuildOutcome("inv-1", True, "test")
 
     monkeypatch.setattr(refresh, "build", fake_build)
     task = dags["warehouse_transform"].get_task("dbt_build")
-    result = _call(monkeypatch, task, _context())
-    assert seen["as_of"] == date(2026, 3, 2)
+    validated = {"raw_watermark": "2026-03-01T20:00:00+00:00"}
+    result = _call(monkeypatch, task, _context(), validated=validated)
+    assert seen == {"as_of": date(2026, 3, 2), "validated": "2026-03-01T20:00:00+00:00"}
     assert result["invocation_id"] == "inv-1"
+
+
+def test_transform_change_check_without_logical_date(monkeypatch, dags) -> None:
+    from ingest import refresh
+
+    seen = {}
+
+    class State:
+        def up_to_date(self, as_of):
+            seen["as_of"] = as_of
+            return True
+
+    monkeypatch.setattr(refresh, "build_state", lambda settings, url: State())
+    task = dags["warehouse_transform"].get_task("changes_since_last_build")
+    assert _call(monkeypatch, task, _context()) is False, "up to date: the rest is skipped"
+    assert seen["as_of"] == date(2026, 3, 2)
+
+
+def test_transform_freshness_and_docs_without_logical_date(monkeypatch, dags, tmp_path) -> None:
+    from ingest import refresh, transform
+
+    seen = {}
+    monkeypatch.setattr(
+        refresh, "check_freshness", lambda s, u, as_of=None: seen.setdefault("fresh", as_of)
+    )
+
+    def fake_docs(url, project, target, as_of=None):
+        seen["docs"] = as_of
+        return tmp_path / "index.html"
+
+    monkeypatch.setattr(transform, "generate_docs", fake_docs)
+    _call(monkeypatch, dags["warehouse_transform"].get_task("source_freshness"), _context())
+    build = {"skipped": False}
+    _call(monkeypatch, dags["warehouse_transform"].get_task("dbt_docs"), _context(), build=build)
+    assert seen == {"fresh": date(2026, 3, 2), "docs": date(2026, 3, 2)}
 
 
 def test_annual_refresh_task_without_logical_date(monkeypatch, dags) -> None:

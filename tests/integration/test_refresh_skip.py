@@ -71,3 +71,43 @@ def test_project_fingerprint_follows_model_changes(tmp_path: Path) -> None:
     assert refresh.project_fingerprint(project) == before, "artefacts do not count"
     (project / "models" / "a.sql").write_text("select 2")
     assert refresh.project_fingerprint(project) != before
+
+
+def test_build_records_the_watermark_its_validation_covered(
+    fresh_db: Settings, db_url: str, builds: list, tmp_path: Path
+) -> None:
+    """A batch that commits between the raw suites and the build is not taken as validated:
+    the build records the watermark read before validation, so the next refresh runs again."""
+    settings = replace(fresh_db, dbt_target_dir=tmp_path / "target")
+    day = date(2026, 3, 2)
+    _new_batch(db_url)
+    validated = refresh.raw_watermark(db_url)
+    _new_batch(db_url)  # loaded while the suites ran
+    refresh.build(settings, db_url, day, validated=validated)
+    state = refresh.build_state(settings, db_url)
+    assert not state.raw_unchanged and not state.up_to_date(day)
+    assert not refresh.build(settings, db_url, day).skipped
+
+
+def test_refresh_runs_the_raw_suites_only_on_new_raw_data(
+    fresh_db: Settings, db_url: str, builds: list, tmp_path: Path, monkeypatch
+) -> None:
+    settings = replace(fresh_db, dbt_target_dir=tmp_path / "target")
+    suites: list[str] = []
+
+    def fake_validate(url):
+        suites.append("raw")
+        return {"raw_watermark": refresh.raw_watermark(url)}
+
+    monkeypatch.setattr(refresh, "validate_raw", fake_validate)
+    monkeypatch.setattr(refresh, "check_freshness", lambda *a, **k: {})
+    _new_batch(db_url)
+    refresh.refresh_marts(settings, db_url, date(2026, 3, 2))
+    assert suites == ["raw"] and len(builds) == 1
+    refresh.refresh_marts(settings, db_url, date(2026, 3, 2))  # nothing changed
+    assert suites == ["raw"] and len(builds) == 1
+    refresh.refresh_marts(settings, db_url, date(2018, 3, 2))  # only the as-of date changed
+    assert suites == ["raw"] and len(builds) == 2
+    _new_batch(db_url)
+    refresh.refresh_marts(settings, db_url, date(2018, 3, 2))
+    assert suites == ["raw", "raw"] and len(builds) == 3

@@ -5,17 +5,19 @@ metadata in PostgreSQL) on a throw-away warehouse serves every test of this modu
 
 1. the two load DAGs triggered through the REST API without a logical date; the
    ``warehouse_transform`` run their asset events start builds the marts by itself;
-2. a corrected submission dropped into the inbox reaches ``fct_service_year`` through the
+2. ``annual_indicator_submission`` for one year (2015) through the REST API with params (and
+   its scheduled run, whose year is outside the window, skips the gate);
+3. Airflow's own backfill of the yearly schedule: one run and one extract per year; a second
+   backfill with ``reprocess_behavior=completed`` changes nothing;
+4. the team deployment's executor: the scheduler restarted with docker-compose.yml's Celery
+   settings beside a Redis server and one Celery worker; from here on tasks run on the worker:
+5. a corrected submission dropped into the inbox reaches ``fct_service_year`` through the
    asset chain with no other action (VDI-07's 2016 e-requests 2189 → 3000, a correction the
    gate will refuse: it is far from the portal's count);
-3. ``annual_indicator_submission`` for one year (2015) through the REST API with params (and
-   its scheduled run, whose year is outside the window, skips the gate);
-4. Airflow's own backfill of the yearly schedule: one run and one extract per year; a second
-   backfill with ``reprocess_behavior=completed`` changes nothing;
-5. the annual submission of 2016 with that correction is refused: the alert arrives on a local
-   SMTP server, naming the rule, the service, the run and its link;
-6. the team deployment's executor: the scheduler restarted with docker-compose.yml's Celery
-   settings, a Redis server and one Celery worker run the load → transform chain.
+6. the annual submission of 2016 with that correction is refused: the alert arrives on a local
+   SMTP server, naming the rule, the service, the run and its link.
+
+The tests build on each other (one stack, one story, in file order): run the module whole.
 """
 
 from __future__ import annotations
@@ -27,8 +29,10 @@ import shutil
 import subprocess
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from email import message_from_bytes
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import psycopg
 import pytest
@@ -83,6 +87,7 @@ class Stack:
     url: str
     api: AirflowApi
     smtp: SmtpSink
+    redis: subprocess.Popen | None = None  # the Celery broker, once the executor is swapped
 
 
 def _body(message) -> str:
@@ -109,6 +114,7 @@ def stack(pg_settings: Settings, tmp_path_factory: pytest.TempPathFactory):
         alert_emails=(ALERT_TO,),
     )
     saved = os.environ.get("AIRFLOW_CONN_SMTP_DEFAULT")
+    stack_: Stack | None = None
     os.environ["AIRFLOW_CONN_SMTP_DEFAULT"] = (
         f"smtp://127.0.0.1:{smtp.port}?disable_tls=true&disable_ssl=true"
     )
@@ -116,9 +122,13 @@ def stack(pg_settings: Settings, tmp_path_factory: pytest.TempPathFactory):
         url = warehouse.ensure_ready(settings).url
         pipeline.seed_reference_examples(settings, url, say=lambda _m: None)
         airflow_local.start(settings, say=lambda _m: None)
-        yield Stack(settings, url, airflow_local.api_client(settings), smtp)
+        stack_ = Stack(settings, url, airflow_local.api_client(settings), smtp)
+        yield stack_
     finally:
         airflow_local.stop(settings)
+        if stack_ is not None and stack_.redis is not None:
+            stack_.redis.terminate()
+            stack_.redis.wait(timeout=30)
         smtp.stop()
         if saved is None:
             os.environ.pop("AIRFLOW_CONN_SMTP_DEFAULT", None)
@@ -139,6 +149,13 @@ def _electronic(url: str, service: str, year: int) -> int | None:
         {"s": service, "y": year},
     )
     return rows[0][0] if rows else None
+
+
+def _scheduled_run(stack: Stack, dag_id: str) -> str:
+    """The scheduled run that unpausing queued (waits until the scheduler created it)."""
+    return stack.api.wait_for_new_run(
+        dag_id, datetime(2015, 1, 1, tzinfo=UTC), run_type="scheduled", timeout=120
+    )
 
 
 def _trigger_loads_and_follow(stack: Stack, dags: tuple[str, ...], conf=None) -> str:
@@ -172,24 +189,11 @@ def test_loads_without_a_date_build_the_marts_through_their_assets(stack: Stack)
     # Unpausing also queued each load DAG's latest scheduled run (Europe/Riga cron): it ran
     # too, without a logical-date key in its tasks' logic.
     for dag_id in LOADS:
-        (scheduled,) = stack.api.runs(dag_id, run_type="scheduled")[:1]
-        assert stack.api.wait(dag_id, scheduled["dag_run_id"]).state == "success"
+        assert stack.api.wait(dag_id, _scheduled_run(stack, dag_id)).state == "success"
     # The dbt invocations kept their artefacts apart; the published links resolve.
     target = stack.settings.dbt_target_dir
     assert (target / "latest_build" / "run_results.json").is_file()
     assert (target / "docs" / "index.html").is_file()
-
-
-def test_corrected_submission_reaches_the_mart_through_the_asset_chain(stack: Stack) -> None:
-    from ingest.intake.templates import EXAMPLES_DIR
-
-    original = (EXAMPLES_DIR / "VDI_submission_2016.csv").read_text(encoding="utf-8")
-    assert ",VDI-07,3755,2189," in original
-    corrected = original.replace(",VDI-07,3755,2189,", ",VDI-07,3755,3000,")
-    inbox = stack.settings.inbox_dir
-    (inbox / "VDI_submission_2016_corrected.csv").write_text(corrected, encoding="utf-8")
-    _trigger_loads_and_follow(stack, ("institution_submissions",))
-    assert _electronic(stack.url, "VDI-07", 2016) == 3000
 
 
 def test_annual_submission_through_the_rest_api_with_params(stack: Stack) -> None:
@@ -202,19 +206,19 @@ def test_annual_submission_through_the_rest_api_with_params(stack: Stack) -> Non
     assert extract.verify(folder / "latest") == []
     # The scheduled yearly run (2 March, Riga) reports the year before its date; that year is
     # outside VDI's window 2015–2019, so its gate is skipped, not failed.
-    (scheduled,) = stack.api.runs("annual_indicator_submission", run_type="scheduled")[:1]
-    done = stack.api.wait("annual_indicator_submission", scheduled["dag_run_id"], timeout=900)
+    scheduled = _scheduled_run(stack, "annual_indicator_submission")
+    done = stack.api.wait("annual_indicator_submission", scheduled, timeout=900)
     assert done.state == "success", done.error
     gates = [
         t
-        for t in stack.api.task_instances("annual_indicator_submission", scheduled["dag_run_id"])
+        for t in stack.api.task_instances("annual_indicator_submission", scheduled)
         if t["task_id"] == "gate_and_write"
     ]
     assert [t["state"] for t in gates] == ["skipped"]
     # Housekeeping under the scheduler: freshness within error_after, metadata cleaned, logs
     # pruned (the retention task reaches the metadata database through its connection).
-    (house,) = stack.api.runs("operations_housekeeping", run_type="scheduled")[:1]
-    done = stack.api.wait("operations_housekeeping", house["dag_run_id"], timeout=600)
+    house = _scheduled_run(stack, "operations_housekeeping")
+    done = stack.api.wait("operations_housekeeping", house, timeout=600)
     assert done.state == "success", done.error
 
 
@@ -243,7 +247,7 @@ def test_backfill_of_reporting_years_with_airflows_backfill(
 
     years = (2017, 2018)
     monkeypatch.delenv("REPROCESS", raising=False)
-    assert cli.cmd_backfill_annual(stack.settings, years[0], years[-1]) == 0
+    assert cli.cmd_backfill_annual(stack.settings, years[0], years[-1], refresh_after=False) == 0
     backfill_runs = stack.api.runs("annual_indicator_submission", run_type="backfill")
     assert sorted(r["run_after"][:10] for r in backfill_runs) == ["2018-03-02", "2019-03-02"]
     for year in years:
@@ -262,32 +266,11 @@ def test_backfill_of_reporting_years_with_airflows_backfill(
         2017: ["written", "unchanged"],
         2018: ["written", "unchanged"],
     }
-
-
-def test_a_refused_extract_alerts_the_data_team(stack: Stack) -> None:
-    """2016 now carries the correction of the second test (VDI-07 3000, portal 2189)."""
-    assert _electronic(stack.url, "VDI-07", 2016) == 3000
-    run_id = stack.api.trigger("annual_indicator_submission", {"year": 2016, "institution": "VDI"})
-    outcome = stack.api.wait("annual_indicator_submission", run_id, timeout=900)
-    assert outcome.state == "failed"
-    assert outcome.error.startswith("SubmissionRefused: the 2016 extract for VDI was NOT written")
-    assert "VDI-07" in outcome.error
-    folder = stack.settings.extracts_dir / "2016" / "VDI"
-    (report_dir,) = sorted((folder / "failed").iterdir())[-1:]
-    report = json.loads((report_dir / "report.json").read_text(encoding="utf-8"))
-    (failure,) = report["errors"]
-    assert [r["service_key"] for r in failure["offending_rows"]] == ["VDI-07"]
-    assert extract.versions(folder) == [], "the refused year has no extract"
-
-    (alert,) = stack.smtp.wait_for(lambda m: "REFUSED" in (m["Subject"] or ""))
-    assert ALERT_TO in alert["To"]
-    body = html.unescape(_body(alert))
-    assert "annual_indicator_submission" in alert["Subject"]
-    assert "gate_and_write" in body
-    assert run_id in body
-    assert "within 10% of the portal's count" in body and "VDI-07" in body
-    ui = stack.settings.airflow_api_url
-    assert f"{ui}/dags/annual_indicator_submission/runs/" in body
+    # Each backfilled run built the marts as of its own date (2 March 2019 last); the CLI then
+    # rebuilt them as of today, so BI does not keep a past date's statuses.
+    today = datetime.now(ZoneInfo("Europe/Riga")).date()
+    newest = "select as_of_date from audit.dbt_builds order by finished_at desc limit 1"
+    assert _query(stack.url, newest) == [(today,)]
 
 
 def _redis_server() -> str:
@@ -322,33 +305,70 @@ def _compose_executor_env(redis_port: int, metadata_url: str) -> dict[str, str]:
 
 
 def test_celery_executor_runs_the_load_transform_chain(stack: Stack, tmp_path: Path) -> None:
+    """The team deployment's executor: the scheduler restarted with docker-compose.yml's
+    Celery settings beside a local Redis and one Celery worker; the rest of this module (a
+    corrected submission through the asset chain, a refused extract and its alert) then runs
+    through that worker."""
     redis_bin = _redis_server()
     port = free_port()
-    redis = subprocess.Popen(
+    stack.redis = subprocess.Popen(
         [redis_bin, "--bind", "127.0.0.1", "--port", str(port), "--save", "",
          "--appendonly", "no", "--requirepass", "local-test-pw", "--dir", str(tmp_path)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )  # fmt: skip
     settings = stack.settings
-    try:
-        env = airflow_local.airflow_env(settings, stack.url, scheduler=True)
-        env.update(_compose_executor_env(port, env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"]))
-        airflow_local.stop(settings, only=("scheduler",))
-        airflow_local.launch(settings, "scheduler", env)
-        airflow_local.launch(settings, airflow_local.CELERY_WORKER, env)
-        worker_log = settings.airflow_run_dir / f"{airflow_local.CELERY_WORKER}.log"
-        deadline = time.monotonic() + 120
-        while "ready" not in worker_log.read_text(errors="replace"):
-            assert time.monotonic() < deadline, worker_log.read_text(errors="replace")[-3000:]
-            time.sleep(1)
-        conf = {"portal_statistics_nightly": {"force": True, "period_from": "2016-03",
-                                              "period_to": "2016-03"}}  # fmt: skip
-        transform = _trigger_loads_and_follow(stack, ("portal_statistics_nightly",), conf)
-        log = worker_log.read_text(errors="replace")
-        assert transform in log, "the transformation ran on the Celery worker"
-        assert "load_portal_statistics" in log
-    finally:
-        airflow_local.stop(settings, only=("scheduler", airflow_local.CELERY_WORKER))
-        redis.terminate()
-        redis.wait(timeout=30)
+    env = airflow_local.airflow_env(settings, stack.url, scheduler=True)
+    env.update(_compose_executor_env(port, env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"]))
+    airflow_local.stop(settings, only=("scheduler",))
+    airflow_local.launch(settings, "scheduler", env)
+    airflow_local.launch(settings, airflow_local.CELERY_WORKER, env)
+    deadline = time.monotonic() + 120
+    while "ready" not in _worker_log(stack):
+        assert time.monotonic() < deadline, _worker_log(stack)[-3000:]
+        time.sleep(1)
+
+
+def _worker_log(stack: Stack) -> str:
+    path = stack.settings.airflow_run_dir / f"{airflow_local.CELERY_WORKER}.log"
+    return path.read_text(errors="replace") if path.exists() else ""
+
+
+def test_corrected_submission_reaches_the_mart_through_the_asset_chain(stack: Stack) -> None:
+    from ingest.intake.templates import EXAMPLES_DIR
+
+    original = (EXAMPLES_DIR / "VDI_submission_2016.csv").read_text(encoding="utf-8")
+    assert ",VDI-07,3755,2189," in original
+    corrected = original.replace(",VDI-07,3755,2189,", ",VDI-07,3755,3000,")
+    inbox = stack.settings.inbox_dir
+    (inbox / "VDI_submission_2016_corrected.csv").write_text(corrected, encoding="utf-8")
+    transform = _trigger_loads_and_follow(stack, ("institution_submissions",))
+    assert _electronic(stack.url, "VDI-07", 2016) == 3000
+    log = _worker_log(stack)
+    assert "process_inbox" in log and transform in log, "the chain ran on the Celery worker"
+
+
+def test_a_refused_extract_alerts_the_data_team(stack: Stack) -> None:
+    """2016 now carries the correction of the second test (VDI-07 3000, portal 2189)."""
+    assert _electronic(stack.url, "VDI-07", 2016) == 3000
+    run_id = stack.api.trigger("annual_indicator_submission", {"year": 2016, "institution": "VDI"})
+    outcome = stack.api.wait("annual_indicator_submission", run_id, timeout=900)
+    assert outcome.state == "failed"
+    assert outcome.error.startswith("SubmissionRefused: the 2016 extract for VDI was NOT written")
+    assert "VDI-07" in outcome.error
+    folder = stack.settings.extracts_dir / "2016" / "VDI"
+    (report_dir,) = sorted((folder / "failed").iterdir())[-1:]
+    report = json.loads((report_dir / "report.json").read_text(encoding="utf-8"))
+    (failure,) = report["errors"]
+    assert [r["service_key"] for r in failure["offending_rows"]] == ["VDI-07"]
+    assert extract.versions(folder) == [], "the refused year has no extract"
+
+    (alert,) = stack.smtp.wait_for(lambda m: "REFUSED" in (m["Subject"] or ""))
+    assert ALERT_TO in alert["To"]
+    body = html.unescape(_body(alert))
+    assert "annual_indicator_submission" in alert["Subject"]
+    assert "gate_and_write" in body
+    assert run_id in body
+    assert "within 10% of the portal's count" in body and "VDI-07" in body
+    ui = stack.settings.airflow_api_url
+    assert f"{ui}/dags/annual_indicator_submission/runs/" in body

@@ -37,7 +37,8 @@ def test_refusal_alert_names_the_rules_services_run_and_link() -> None:
     assert "manual__2026-11-29T10:00:00+00:00" in alert.text
     assert "VDI-07" in alert.text and "within 10% of the portal" in alert.text
     assert alert.text.count("http://127.0.0.1:58080/dags/annual_indicator_submission/") == 1
-    assert "&lt;" not in alert.html() or "<" in alert.text
+    markup = alerts.compose(_context(RuntimeError("<script>x</script> & more"))).html()
+    assert "&lt;script&gt;" in markup and "<script>" not in markup
 
 
 def test_failure_alert_keeps_the_first_useful_lines() -> None:
@@ -81,9 +82,12 @@ def test_dbt_invocations_get_their_own_folders_and_stable_links(tmp_path: Path) 
     (third / "index.html").write_text("docs v2")
     transform.publish(tmp_path, transform.DOCS, third)
     assert (tmp_path / "docs" / "index.html").read_text() == "docs v2"
+    transform.publish(tmp_path, transform.LATEST_BUILD, first)  # an older, published run
     transform.prune_runs(tmp_path, keep=1)
     assert third.exists(), "the newest stays"
-    assert not first.exists() and not second.exists()
+    assert first.exists(), "a published run stays, however old"
+    assert not second.exists()
+    assert (tmp_path / "latest_build").resolve() == first.resolve()
 
 
 def test_backfill_annual_without_a_scheduler_says_to_start_one(tmp_path: Path, capsys) -> None:
