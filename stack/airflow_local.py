@@ -184,13 +184,30 @@ def _alive(pid: int) -> bool:
     return state != "Z" and b"airflow" in cmdline
 
 
-def _group_alive(pgid: int) -> bool:
-    """Any process left in the component's process group (its workers included)?"""
-    try:
-        os.killpg(pgid, 0)
-    except (ProcessLookupError, PermissionError):
-        return False
-    return True
+def _process_table() -> dict[int, tuple[str, int, int]]:
+    """{pid: (state, ppid, pgrp)} of every process, from /proc."""
+    table = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            table[int(stat.parent.name)] = (fields[0], int(fields[1]), int(fields[2]))
+        except (OSError, IndexError, ValueError):
+            continue
+    return table
+
+
+def _family(pid: int) -> set[int]:
+    """The live processes a component consists of: its process group and every descendant
+    (a Celery worker forks into a session of its own, out of the group's reach)."""
+    table = _process_table()
+    family = {p for p, (state, _ppid, pgrp) in table.items() if pgrp == pid and state != "Z"}
+    family.add(pid)
+    grew = True
+    while grew:
+        children = {p for p, (_s, ppid, _g) in table.items() if ppid in family} - family
+        grew = bool(children)
+        family |= children
+    return {p for p in family if p in table and table[p][0] != "Z"}
 
 
 def pids(settings: Settings, with_worker: bool = False) -> dict[str, int | None]:
@@ -333,6 +350,24 @@ def start(settings: Settings, say: Callable[[str], None] = print) -> dict[str, i
     return started
 
 
+def _signal(pids: set[int], sig: int) -> None:
+    for pid in pids:
+        try:
+            os.kill(pid, sig)
+        except ProcessLookupError:
+            pass
+
+
+def _any_alive(pids: set[int]) -> bool:
+    for pid in pids:
+        try:
+            os.waitpid(pid, os.WNOHANG)  # reap our own children
+        except ChildProcessError:
+            pass
+    table = _process_table()
+    return any(pid in table and table[pid][0] != "Z" for pid in pids)
+
+
 def stop(
     settings: Settings, timeout: float = 45.0, only: tuple[str, ...] | None = None
 ) -> list[str]:
@@ -347,18 +382,12 @@ def stop(
             continue
         path = _pid_file(settings, component)
         if pid is not None:
-            try:
-                os.killpg(pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
+            family = _family(pid)  # before signalling: orphans lose their parent link
+            _signal(family, signal.SIGTERM)
             deadline = time.monotonic() + timeout
-            while _group_alive(pid) and time.monotonic() < deadline:
+            while _any_alive(family) and time.monotonic() < deadline:
                 time.sleep(0.3)
-            if _group_alive(pid):
-                try:
-                    os.killpg(pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
+            _signal(family, signal.SIGKILL)
             stopped.append(component)
         path.unlink(missing_ok=True)
     return stopped
