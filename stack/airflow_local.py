@@ -331,9 +331,11 @@ def start(settings: Settings, say: Callable[[str], None] = print) -> dict[str, i
         stop(settings)
     wh = warehouse.ensure_ready(settings)
     env = airflow_env(settings, wh.url, scheduler=True)
-    from stack.pipeline import prepare_demo_portal_exports
+    from stack.pipeline import prepare_demo_portal_exports, seed_reference_examples
 
+    # The demo data (as `make run` drops it): the loads have something to load on a new clone.
     prepare_demo_portal_exports(settings, say)
+    seed_reference_examples(settings, wh.url, say)
     say("  airflow db migrate, pools …")
     init_metadata(settings, env)
     # The API server first: every task reports to its execution API.
