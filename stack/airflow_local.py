@@ -392,7 +392,42 @@ def stop(
             _signal(family, signal.SIGKILL)
             stopped.append(component)
         path.unlink(missing_ok=True)
+    if only is None or CELERY_WORKER in only:
+        # A Celery worker re-executes itself; once its launcher has exited, the PID file names
+        # a dead process. Whatever still runs with this stack's AIRFLOW_HOME is ours: stop it.
+        leftovers = _processes_of(settings)
+        if leftovers:
+            _signal(leftovers, signal.SIGTERM)
+            deadline = time.monotonic() + timeout
+            while _any_alive(leftovers) and time.monotonic() < deadline:
+                time.sleep(0.3)
+            _signal(leftovers, signal.SIGKILL)
     return stopped
+
+
+def _processes_of(settings: Settings) -> set[int]:
+    """Live Airflow processes started with this stack's ``AIRFLOW_HOME`` (not ourselves)."""
+    marker = b"AIRFLOW_HOME=" + str(settings.airflow_home).encode() + b"\0"
+    table = _process_table()
+    ancestors = {os.getpid()}  # never ourselves, nor the make or shell that started us
+    pid = os.getpid()
+    while pid in table and table[pid][1] not in ancestors and table[pid][1] > 1:
+        pid = table[pid][1]
+        ancestors.add(pid)
+    found = set()
+    for environ in Path("/proc").glob("[0-9]*/environ"):
+        pid = int(environ.parent.name)
+        if pid in ancestors:
+            continue
+        try:
+            cmdline = (environ.parent / "cmdline").read_bytes()
+            if (b"airflow" in cmdline or b"celery" in cmdline) and marker in (
+                environ.read_bytes() + b"\0"
+            ):
+                found.add(pid)  # e.g. "[celeryd: …]": a renamed process, still ours
+        except OSError:
+            continue
+    return {pid for pid in found if pid in table and table[pid][0] != "Z"}
 
 
 def describe(settings: Settings) -> str:
