@@ -11,7 +11,7 @@ CLI    := PYTHONPATH=$(CURDIR) $(PY) -m stack.cli
 
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help install run test lint format lock check-lock dag backfill-portal backfill-annual airflow airflow-stop airflow-status bench-portal warehouse-url bi-url psql db-start db-stop db-status clean
+.PHONY: help install run test lint format lock check-lock dag backfill-portal backfill-annual airflow airflow-stop airflow-status bench-portal warehouse-url bi-url psql db-start db-stop db-status backup restore clean
 
 help: ## List every target
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-15s %s\n", $$1, $$2}'
@@ -59,7 +59,7 @@ check-lock: $(STAMP) ## Fail when a requirements*.txt does not match its .in fil
 dag: $(STAMP) ## One real run of one DAG: make dag DAG=portal_statistics_nightly CONF='{"force": true}'
 	@$(CLI) dag $(DAG) --conf '$(or $(CONF),{})'
 
-backfill-portal: $(STAMP) ## Reload portal statistics of a period range (one run): make backfill-portal FROM=2015 TO=2019
+backfill-portal: $(STAMP) ## Reload portal statistics of a period range (one run): make backfill-portal FROM=2015 TO=2019 [FORCE_REPLACE=1]
 	@$(CLI) backfill-portal "$(FROM)" "$(TO)"
 
 backfill-annual: $(STAMP) ## Airflow backfill of reporting years (needs make airflow): make backfill-annual FROM=2015 TO=2019
@@ -95,7 +95,14 @@ db-stop: $(STAMP) ## Stop the embedded warehouse
 db-status: $(STAMP) ## Is the embedded warehouse running?
 	@$(CLI) status
 
-clean: ## Stop Airflow and the warehouse and delete local state (.warehouse, .airflow, extracts, dbt target)
+backup: $(STAMP) ## Back up the warehouse (pg_dump), intake archive and extracts into backups/<stamp>/
+	@$(CLI) backup
+
+restore: $(STAMP) ## Restore a backup into fresh state: make restore BACKUP=backups/<stamp> (make clean first)
+	@$(CLI) restore "$(BACKUP)"
+
+clean: ## Stop Airflow and the warehouse and delete local state (refuses to delete submissions no backup holds)
+	@PYTHONPATH=$(CURDIR) $(if $(wildcard $(PY)),$(PY),$(PYTHON)) -m stack.clean check
 	@test -x $(PY) && $(CLI) airflow stop || true
 	@test -x $(PY) && $(CLI) stop || true
 	rm -rf .warehouse .airflow extracts dbt_project/target dbt_project/logs

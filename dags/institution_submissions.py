@@ -18,6 +18,11 @@ Publishes `warehouse_raw_intake`, on which the transformation runs.
 
 Nightly, and on demand (`make dag DAG=institution_submissions`) after someone drops a file.
 
+**One file never stops the others.** A file whose processing raises unexpectedly is set
+aside in `<archive>/_failed/` with a receipt and a failed batch (checksum, error); the run goes
+on, then `report_set_aside` fails so the data team is alerted. Put the file back in the inbox
+once the cause is fixed.
+
 **Rejected files are not a DAG failure**: the receipt says what to fix; the institution
 re-submits. The same bytes sent twice are recognised and not loaded twice.
 
@@ -38,7 +43,7 @@ clear the task to retry. A file is archived only after its rows were committed.
 )
 def institution_submissions() -> None:
     @task(outlets=[RAW_INTAKE])
-    def process_inbox() -> list[str]:
+    def process_inbox() -> list[dict[str, str]]:
         from ingest.config import load_settings
         from ingest.intake.inbox import process_inbox as process
 
@@ -46,9 +51,17 @@ def institution_submissions() -> None:
         results = process(warehouse_url(), settings.inbox_dir, settings.archive_dir)
         for result in results:
             print(result.describe())
-        return [r.describe() for r in results]
+        return [r.summary() for r in results]
 
-    process_inbox()
+    @task
+    def report_set_aside(results: list[dict[str, str]]) -> None:
+        """Fails (and so alerts) when a file was set aside; the valid files beside it were
+        processed and published by then."""
+        from ingest.intake.inbox import raise_for_failures
+
+        raise_for_failures(results)
+
+    report_set_aside(process_inbox())
 
 
 institution_submissions()

@@ -30,8 +30,11 @@ itself needs no date (it loads every new or changed file).
 **Idempotent**: unchanged files/resources are skipped; a changed file replaces the periods it
 covers in one transaction. Publishes `warehouse_raw_portal` for the transformation.
 
-**On failure**: the log names each file that could not be read (e.g. missing columns); the
-other files were loaded. Fix or remove the file in the drop folder and clear the task.
+**On failure** — one file never stops the others. A file that cannot be read (missing columns, a NUL
+byte, …) is a `failed` batch; a reload that would remove more than `PORTAL_MAX_SHRINK` (20 %)
+of the rows or requests of a period it replaces is `held` (nothing changes; rerun with
+`force_replace` if the file is right). Both are named by `report_problems`, which then fails
+the run so the data team is alerted; the other files were loaded and published.
 Connection errors and 5xx/429 from CKAN are retried with backoff before failing.
 """
 
@@ -55,11 +58,17 @@ Connection errors and 5xx/429 from CKAN are retried with backoff before failing.
         "period_from": Param(None, type=["null", "string"], description="2015 or 2015-01"),
         "period_to": Param(None, type=["null", "string"], description="2019 or 2019-12"),
         "force": Param(False, type="boolean", description="reload unchanged files too"),
+        "force_replace": Param(
+            False,
+            type="boolean",
+            description="apply a reload that would shrink the periods it replaces "
+            "(held otherwise, see PORTAL_MAX_SHRINK)",
+        ),
     },
 )
 def portal_statistics_nightly() -> None:
     @task(outlets=[RAW_PORTAL])
-    def load_portal_statistics() -> str:
+    def load_portal_statistics() -> list[str]:
         from ingest.config import load_settings
         from ingest.portal import nightly
 
@@ -71,11 +80,20 @@ def portal_statistics_nightly() -> None:
             period_from=params["period_from"],
             period_to=params["period_to"],
             force=params["force"],
+            force_replace=params.get("force_replace", False),
         )
         print(summary.describe())
-        return summary.describe()
+        return summary.problems
 
-    load_portal_statistics()
+    @task
+    def report_problems(problems: list[str]) -> None:
+        """Fails (and so alerts) when a file failed or was held; the others were loaded and
+        published by then."""
+        from ingest.portal.nightly import raise_for_problems
+
+        raise_for_problems(problems)
+
+    report_problems(load_portal_statistics())
 
 
 portal_statistics_nightly()

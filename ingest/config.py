@@ -27,6 +27,9 @@ Variables (all optional):
                            electronic requests (default 0.10 = 10 %; beyond it is an error)
 - ``GATE_YOY_FACTOR``      a figure more than this many times last year's (or under 1/factor)
                            is a warning in the annual gate (default 3)
+- ``PORTAL_MAX_SHRINK``    a portal file replacing periods already loaded is held (not applied)
+                           when it would remove more than this fraction of a replaced period's
+                           rows or requests (default 0.20); ``force_replace`` applies it
 - ``ALERT_EMAILS``         comma-separated recipients of failure and refusal alerts (empty:
                            nothing is sent); ``ALERT_SMTP_CONN_ID`` the Airflow SMTP connection
                            (default ``smtp_default``), ``ALERT_FROM`` the sender address
@@ -68,6 +71,40 @@ SYNTHETIC_CODE_PREFIX = "SYN-"
 
 
 @dataclass(frozen=True)
+class InputLimits:
+    """How big one received file may be, per source: a submission stays small, while a portal
+    export may be a national transaction-level year (~1.2 GB). Beyond a limit the file is
+    refused with a message naming the limit, before anything reaches the database."""
+
+    max_file_bytes: int
+    max_rows: int  # data rows (blank rows of a sheet count: a workbook of a million is a bomb)
+    max_columns: int
+    max_cell_chars: int
+    max_xlsx_uncompressed_bytes: int = 0  # XLSX only: the zip's expanded size
+
+    def describe_bytes(self, size: int) -> str:
+        return f"{size / 1e6:.1f} MB" if size >= 100_000 else f"{size} bytes"
+
+
+INTAKE_LIMITS = InputLimits(
+    max_file_bytes=10_000_000,
+    max_rows=20_000,
+    max_columns=64,
+    max_cell_chars=5_000,
+    max_xlsx_uncompressed_bytes=50_000_000,
+)
+PORTAL_LIMITS = InputLimits(
+    max_file_bytes=4_000_000_000,
+    max_rows=100_000_000,
+    max_columns=32,
+    max_cell_chars=1_000,
+)
+# A portal reload may not silently delete: one that would shrink a replaced period's rows or
+# requests by more than this fraction is held until forced (PORTAL_MAX_SHRINK).
+DEFAULT_PORTAL_MAX_SHRINK = 0.20
+
+
+@dataclass(frozen=True)
 class Settings:
     """Resolved configuration of one warehouse deployment."""
 
@@ -101,6 +138,7 @@ class Settings:
     airflow_api_port: int = DEFAULT_AIRFLOW_API_PORT
     airflow_dags_paused: bool = False
     airflow_database: str = "airflow"
+    portal_max_shrink: float = DEFAULT_PORTAL_MAX_SHRINK
 
     @property
     def embedded(self) -> bool:
@@ -239,6 +277,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         == "true",
         gate_portal_tolerance=_float(env, "GATE_PORTAL_TOLERANCE", 0.10, 0.0),
         gate_yoy_factor=_float(env, "GATE_YOY_FACTOR", 3.0, 1.0),
+        portal_max_shrink=_float(env, "PORTAL_MAX_SHRINK", DEFAULT_PORTAL_MAX_SHRINK, 0.0),
         alert_emails=_emails(env, "ALERT_EMAILS"),
         alert_smtp_conn_id=env.get("ALERT_SMTP_CONN_ID") or Settings.alert_smtp_conn_id,
         alert_from=env.get("ALERT_FROM") or Settings.alert_from,

@@ -35,11 +35,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from ingest import rules, safe_paths
+
 MANIFEST_FILE = "manifest.json"
 LATEST = "latest"
 FAILED_DIR = "failed"
 _VERSION_DIR = re.compile(r"^v(\d{4})$")
 _TMP_DIR = re.compile(r"^\.tmp-v\d{4}-(\d+)-[0-9a-f]+$")
+
+
+class ExtractStorageError(RuntimeError):
+    """The extracts folder cannot be written (disk full, permissions); says what to fix."""
 
 
 @dataclass(frozen=True)
@@ -55,7 +61,11 @@ def sha256(data: bytes) -> str:
 
 
 def institution_dir(extracts_dir: Path, year: int, institution: str) -> Path:
-    return extracts_dir / str(year) / institution
+    """``<extracts>/<year>/<institution>``: the code comes from data, so it is checked to be a
+    code and the path confined to the extracts folder."""
+    if rules.code_problem("institution_code", institution):
+        raise safe_paths.EscapingPath(f"not an institution code: {institution!r}")
+    return safe_paths.confined(extracts_dir, str(int(year)), institution)
 
 
 def versions(directory: Path) -> list[int]:
@@ -189,12 +199,21 @@ def write(
     manifest_bytes = (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
     tmp = directory / f".tmp-{name}-{os.getpid()}-{uuid.uuid4().hex}"
-    tmp.mkdir()
     try:
+        tmp.mkdir()
         for file_name, data in sorted(files.items()):
-            _write_durably(tmp / file_name, data)
+            _write_durably(safe_paths.confined(tmp, file_name), data)
         _write_durably(tmp / MANIFEST_FILE, manifest_bytes)
         os.rename(tmp, directory / name)  # atomic; fails if a concurrent run took the name
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if isinstance(exc, FileExistsError):
+            raise
+        raise ExtractStorageError(
+            f"cannot write the extract into {directory}: {exc.strerror or exc} — free space or "
+            "give the pipeline write access there, then run the submission again (nothing "
+            "half-written is visible; the previous version is unchanged)"
+        ) from exc
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

@@ -17,7 +17,7 @@ from typing import Any
 
 import psycopg
 
-from ingest import sqlfiles
+from ingest import rules, sqlfiles
 
 
 @dataclass(frozen=True)
@@ -96,13 +96,16 @@ def fetch(conn: psycopg.Connection, spec: TableSpec, params: dict[str, Any]) -> 
 
 
 def cell_text(value: Any) -> str:
-    """A value as the CSV writes it: exact decimals, lower-case booleans, empty for NULL."""
+    """A value as the CSV writes it: exact decimals, lower-case booleans, empty for NULL, and
+    text that a spreadsheet would run as a formula prefixed with an apostrophe (OWASP)."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, Decimal):
         return format(value, "f")
+    if isinstance(value, str):
+        return rules.neutralise_formula(value)
     return str(value)
 
 
@@ -124,8 +127,8 @@ def _xlsx_value(value: Any) -> Any:
 
 def render_xlsx(tables: list[Table]) -> bytes:
     """One sheet per table with Latvian headers (the CSV keeps the warehouse's column names).
-    Text is stored as text: cell type ``s`` with the text number format, so '=1+1' stays the
-    characters '=1+1' and is never evaluated as a formula."""
+    Text is stored as text: cell type ``s`` with the text number format, so it is never
+    evaluated; and, as in the CSV, text starting like a formula gets an apostrophe in front."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -144,7 +147,7 @@ def render_xlsx(tables: list[Table]) -> bytes:
             for col, value in enumerate(row, start=1):
                 cell = sheet.cell(row=r, column=col)
                 if isinstance(value, str):
-                    cell.value = value
+                    cell.value = rules.neutralise_formula(value)  # as in the CSV
                     cell.data_type = "s"  # never a formula
                     cell.number_format = "@"
                 else:

@@ -40,7 +40,13 @@ class Batch:
 def start_batch(
     conn: psycopg.Connection, loader: str, source_uri: str, source_sha256: str, is_synthetic: bool
 ) -> Batch:
-    """Insert a ``running`` batch row inside the caller's transaction."""
+    """Insert and **commit** a ``running`` batch row, before the load's own transaction.
+
+    A loader killed mid-load thus leaves a visible attempt (its rows roll back, the batch row
+    stays); :func:`mark_abandoned` later tells it from a load still under way by its backend.
+    Call it outside ``conn.transaction()``."""
+    if conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+        conn.commit()
     row = conn.execute(
         sqlfiles.load("batch_start"),
         {
@@ -51,12 +57,41 @@ def start_batch(
         },
     ).fetchone()
     assert row is not None
+    conn.commit()
     return Batch(row[0], row[1], loader, source_uri, source_sha256, is_synthetic)
 
 
+def fail_batch(conninfo: str, batch: Batch, error: BaseException) -> None:
+    """Mark a started batch failed after its transaction rolled back (best effort: if the
+    database is unreachable, the next run marks it abandoned)."""
+    message = f"{type(error).__name__}: {error}"[:2000]
+    try:
+        with psycopg.connect(conninfo, autocommit=True) as conn:
+            conn.execute(
+                sqlfiles.load("batch_failed"), {"batch_id": batch.batch_id, "message": message}
+            )
+    except psycopg.Error:
+        pass
+
+
+def mark_abandoned(conninfo: str, loader: str) -> list[tuple[uuid.UUID, str]]:
+    """Mark ``running`` batches whose PostgreSQL backend is gone as ``abandoned``."""
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        return [
+            (row[0], row[1])
+            for row in conn.execute(sqlfiles.load("batch_abandoned"), {"loader": loader})
+        ]
+
+
 def finish_batch(
-    conn: psycopg.Connection, batch: Batch, rows_read: int, rows_loaded: int, message: str = ""
+    conn: psycopg.Connection,
+    batch: Batch,
+    rows_read: int,
+    rows_loaded: int,
+    message: str = "",
+    rows_quarantined: int = 0,
 ) -> None:
+    """Close the batch inside the load's transaction: rows_read = loaded + quarantined."""
     conn.execute(
         sqlfiles.load("batch_finish"),
         {
@@ -64,6 +99,7 @@ def finish_batch(
             "status": "succeeded",
             "rows_read": rows_read,
             "rows_loaded": rows_loaded,
+            "rows_quarantined": rows_quarantined,
             "message": message or None,
         },
     )

@@ -167,6 +167,11 @@ def _pid_file(settings: Settings, component: str) -> Path:
     return settings.airflow_run_dir / f"{component}.pid"
 
 
+def _worker_pid_file(settings: Settings) -> Path:
+    """Where the Celery worker records the PID of its main process."""
+    return settings.airflow_run_dir / f"{CELERY_WORKER}.main.pid"
+
+
 def _alive(pid: int) -> bool:
     """True when ``pid`` runs and is an Airflow process (a PID file may outlive its process:
     after a reboot the number can belong to something else, which we must never signal)."""
@@ -181,7 +186,7 @@ def _alive(pid: int) -> bool:
         cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:
         return False
-    return state != "Z" and b"airflow" in cmdline
+    return state != "Z" and (b"airflow" in cmdline or b"celery" in cmdline)
 
 
 def _process_table() -> dict[int, tuple[str, int, int]]:
@@ -219,6 +224,11 @@ def pids(settings: Settings, with_worker: bool = False) -> dict[str, int | None]
             pid = int(path.read_text().strip())
         except (OSError, ValueError):
             pid = None
+        if (pid is None or not _alive(pid)) and component == CELERY_WORKER:
+            try:
+                pid = int(_worker_pid_file(settings).read_text().strip())
+            except (OSError, ValueError):
+                pid = None
         found[component] = pid if pid is not None and _alive(pid) else None
     return found
 
@@ -253,7 +263,10 @@ def _launch(settings: Settings, component: str, env: dict[str, str]) -> int:
         "scheduler": ["scheduler", "--skip-serve-logs"],
         "dag-processor": ["dag-processor"],
         "triggerer": ["triggerer", "--skip-serve-logs"],
-        CELERY_WORKER: ["celery", "worker", "--concurrency", "1", "--skip-serve-logs"],
+        # Celery writes its own main PID (it re-executes itself, so the launcher's PID goes
+        # stale): that file is how `stop` finds the worker.
+        CELERY_WORKER: ["celery", "worker", "--concurrency", "1", "--skip-serve-logs",
+                        "--pid", str(_worker_pid_file(settings))],
     }[component]  # fmt: skip
     settings.airflow_run_dir.mkdir(parents=True, exist_ok=True)
     log = settings.airflow_run_dir / f"{component}.log"
@@ -392,6 +405,8 @@ def stop(
             _signal(family, signal.SIGKILL)
             stopped.append(component)
         path.unlink(missing_ok=True)
+        if component == CELERY_WORKER:
+            _worker_pid_file(settings).unlink(missing_ok=True)
     if only is None or CELERY_WORKER in only:
         # A Celery worker re-executes itself; once its launcher has exited, the PID file names
         # a dead process. Whatever still runs with this stack's AIRFLOW_HOME is ours: stop it.

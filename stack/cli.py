@@ -5,6 +5,7 @@ python -m stack.cli dag DAG_ID [--conf JSON]        one run of one DAG
 python -m stack.cli airflow start|stop|status       the local Airflow (scheduler, UI, …)
 python -m stack.cli backfill-annual FROM TO         Airflow backfill of reporting years
 python -m stack.cli backfill-portal FROM TO         reload portal statistics of a period range
+python -m stack.cli backup | restore FOLDER        back up / restore warehouse, archive, extracts
 python -m stack.cli migrate        apply the warehouse migrations (WAREHOUSE_URL or embedded)
 python -m stack.cli up             start (embedded) and migrate the warehouse only
 python -m stack.cli url [--bi]     print the warehouse URL (owner or read-only BI role)
@@ -24,6 +25,7 @@ import sys
 import time
 import warnings
 from datetime import UTC, datetime
+from pathlib import Path
 
 from ingest.config import Settings, load_settings
 from stack import airflow_local
@@ -137,7 +139,8 @@ def cmd_dag(settings: Settings, dag_id: str, conf: str) -> int:
 
 def cmd_backfill_portal(settings: Settings, period_from: str, period_to: str) -> int:
     """One run over the period range (never one per day), then the transformation."""
-    conf = {"period_from": period_from, "period_to": period_to}
+    force_replace = os.environ.get("FORCE_REPLACE", "").lower() in ("1", "true", "yes")
+    conf = {"period_from": period_from, "period_to": period_to, "force_replace": force_replace}
     code = cmd_dag(settings, "portal_statistics_nightly", json.dumps(conf))
     if not airflow_local.is_running(settings):  # under the scheduler the asset chain did it
         code = code or cmd_dag(settings, "warehouse_transform", "{}")
@@ -290,6 +293,32 @@ def cmd_status(settings: Settings) -> int:
     return 0
 
 
+def cmd_backup(settings: Settings) -> int:
+    from stack import backup, clean
+
+    print("backing up the warehouse, the intake archive and the extracts …")
+    folder = backup.backup(settings, clean.backups_dir(settings))
+    manifest = json.loads((folder / backup.MANIFEST).read_text(encoding="utf-8"))
+    size = sum(f["bytes"] for f in manifest["files"].values())
+    print(f"backup written: {folder} ({size / 1e6:.1f} MB, "
+          f"{sum(manifest['table_counts'].values())} rows in {len(manifest['table_counts'])} "
+          "tables)\n  restore into fresh state: make clean && make restore "
+          f"BACKUP={folder}")  # fmt: skip
+    return 0
+
+
+def cmd_restore(settings: Settings, folder: str) -> int:
+    from stack import backup
+
+    if not folder:
+        print("say which backup: make restore BACKUP=backups/<stamp>", file=sys.stderr)
+        return 2
+    print(f"restoring {folder} …")
+    counts = backup.restore(settings, Path(folder))
+    print(f"restored: {sum(counts.values())} rows in {len(counts)} tables, equal to the backup's")
+    return 0
+
+
 def _year(text: str) -> int:
     if not text.isdigit() or len(text) != 4:
         raise ValueError(f"FROM and TO are reporting years like 2015, got {text!r}")
@@ -314,6 +343,9 @@ def main(argv: list[str] | None = None) -> int:
     dag = sub.add_parser("dag")
     dag.add_argument("dag_id")
     dag.add_argument("--conf", default="{}", help="DAG params as JSON")
+    sub.add_parser("backup")
+    restore = sub.add_parser("restore")
+    restore.add_argument("folder", help="a backup folder, e.g. backups/20261129T120000Z")
     url = sub.add_parser("url")
     url.add_argument("--bi", action="store_true", help="the read-only BI role's URL")
     args = parser.parse_args(argv)
@@ -325,6 +357,7 @@ def main(argv: list[str] | None = None) -> int:
     from ingest.annual_submission import SubmissionRefused
     from stack.airflow_api import AirflowApiError
     from stack.airflow_local import AirflowStackError
+    from stack.backup import BackupError
     from stack.embedded_pg import EmbeddedPostgresError
     from stack.migrate import MigrationError
     from stack.pipeline import PipelineError
@@ -340,6 +373,10 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_airflow(settings, args.action)
         if args.command == "migrate":
             return cmd_migrate(settings)
+        if args.command == "backup":
+            return cmd_backup(settings)
+        if args.command == "restore":
+            return cmd_restore(settings, args.folder)
         if args.command == "backfill-portal":
             return cmd_backfill_portal(settings, args.first, args.last)
         if args.command == "backfill-annual":
@@ -348,6 +385,7 @@ def main(argv: list[str] | None = None) -> int:
             args.command
         ](settings)
     except (
+        BackupError,
         AirflowApiError,
         AirflowStackError,
         EmbeddedPostgresError,

@@ -11,15 +11,18 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import shutil
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import psycopg
 
-from ingest import lineage, sqlfiles
+from ingest import lineage, safe_paths, sqlfiles, textfiles
+from ingest.config import INTAKE_LIMITS, InputLimits
 from ingest.intake import reader, receipts
 from ingest.intake.schema import PLAN, SUBMISSION
 from ingest.intake.validate import Issue, Registry, Validated, validate
@@ -28,14 +31,13 @@ log = logging.getLogger(__name__)
 
 LOADER = "intake.files"
 SYNTHETIC_FILE_PREFIX = "SYNTHETIC_"
-SUFFIXES = (".csv", ".xlsx")
 _COUNT_KEYS = {c.key for t in (PLAN, SUBMISSION) for c in t.columns if c.kind == "count"}
 
 
 @dataclass(frozen=True)
 class IntakeResult:
     original_name: str
-    outcome: str  # accepted | accepted_with_warnings | rejected | duplicate
+    outcome: str  # accepted | accepted_with_warnings | rejected | duplicate | failed
     kind: str | None
     institution_code: str | None
     reporting_year: int | None
@@ -44,6 +46,10 @@ class IntakeResult:
     warnings: int
     archived_path: Path
     receipt_path: Path
+
+    def summary(self) -> dict[str, str]:
+        return {"file": self.original_name, "outcome": self.outcome,
+                "archived": str(self.archived_path)}  # fmt: skip
 
     def describe(self) -> str:
         what = " ".join(
@@ -65,29 +71,38 @@ def registry(conn: psycopg.Connection) -> Registry:
     return Registry(services, windows)
 
 
+class IntakeStorageError(RuntimeError):
+    """A folder of the intake cannot be written (disk full, permissions): not the file's
+    fault. The file stays in the inbox; the message says which folder and what to fix."""
+
+
+# Lock files an editor keeps beside an open workbook ("~$name.xlsx", ".~lock.name.xlsx#"):
+# not submissions, and gone when the editor closes. Left alone, and logged.
+_EDITOR_LOCK = re.compile(r"^(~\$|\.~lock\.)")
+
+
 def _inbox_files(inbox: Path) -> list[Path]:
-    files = [
-        p for p in inbox.iterdir()
-        if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in SUFFIXES
-    ]  # fmt: skip
-
-    def order(path: Path) -> tuple[int, str]:
-        try:
-            kind = reader.read(path).template.name
-        except (reader.UnreadableFile, OSError, ValueError):
-            kind = "unknown"
-        return ({"plan": 0, "submission": 1}.get(kind, 2), path.name)
-
-    return sorted(files, key=order)
+    """Every file in the inbox gets an outcome (an unsupported type is rejected with a
+    receipt), except editors' lock files and folders."""
+    files = []
+    for path in sorted(inbox.iterdir()):
+        if _EDITOR_LOCK.match(path.name):
+            log.info("%s: an editor's lock file, left alone", path.name)
+        elif path.is_symlink() or path.is_file():
+            files.append(path)
+    return files
 
 
-def _archive_path(
-    archive: Path, institution: str | None, received: datetime, sha: str, name: str
-) -> Path:
-    safe = re.sub(r"[^\w.\-]+", "_", name)
-    folder = archive / (institution or "_unidentified")
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder / f"{received:%Y%m%dT%H%M%S}_{sha[:8]}_{safe}"
+_KIND_ORDER = {"plan": 0, "submission": 1}
+
+
+def _archive_target(archive: Path, institution: object, received: datetime, sha: str,
+                    name: str) -> Path:  # fmt: skip
+    """Where the file goes: ``<archive>/<institution>/<stamp>_<sha8>_<name>``, every part
+    sanitised and the whole confined to the archive (codes and names come from the file)."""
+    folder = safe_paths.safe_component(str(institution) if institution else None, "_unidentified")
+    stamp = f"{received:%Y%m%dT%H%M%S}_{sha[:8]}_"
+    return safe_paths.confined(archive, folder, stamp + safe_paths.safe_component(name, "file"))
 
 
 def _count_cells(row: dict[str, object], keys: list[str]) -> list[object]:
@@ -126,29 +141,89 @@ def _copy_rows(conn: psycopg.Connection, file_id, checked: Validated) -> None:
             copy.write_row([file_id, row_no, *_count_cells(row, keys)])
 
 
+class _Staged:
+    """The archived copy and the receipt, written under temporary names before the database
+    commits and renamed into place after it: a full disk or a denied folder fails the file's
+    transaction (nothing loaded, nothing half-written visible, the file stays in the inbox)."""
+
+    def __init__(self, source: Path, target: Path) -> None:
+        self.source = source
+        self.target = target
+        self.receipt = target.with_name(target.name + ".receipt.txt")
+        token = uuid.uuid4().hex[:8]
+        self.tmp_file = target.with_name(f".partial-{token}-file")
+        self.tmp_receipt = target.with_name(f".partial-{token}-receipt")
+
+    def write(self, receipt_text: str) -> None:
+        try:
+            self.target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(self.source, self.tmp_file)
+            with self.tmp_receipt.open("w", encoding="utf-8") as fh:
+                fh.write(receipt_text)
+                fh.flush()
+                os.fsync(fh.fileno())
+        except OSError as exc:
+            self.discard()
+            raise IntakeStorageError(
+                f"cannot write to the intake archive {self.target.parent}: {exc.strerror or exc} "
+                f"— free space or give the loader write access there; {self.source.name} stays "
+                "in the inbox and is processed on the next run"
+            ) from exc
+
+    def discard(self) -> None:
+        for tmp in (self.tmp_file, self.tmp_receipt):
+            tmp.unlink(missing_ok=True)
+
+    def publish(self) -> None:
+        os.replace(self.tmp_file, self.target)
+        os.replace(self.tmp_receipt, self.receipt)
+        try:
+            self.source.unlink()
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
+            raise IntakeStorageError(
+                f"{self.source.name} was loaded and archived as {self.target}, but it cannot be "
+                f"removed from the inbox ({exc.strerror or exc}): give the loader write access "
+                "to the inbox; the next run will recognise it as already received"
+            ) from exc
+
+
 def process_file(
-    conninfo: str, path: Path, archive: Path, received_at: datetime | None = None
+    conninfo: str,
+    path: Path,
+    archive: Path,
+    received_at: datetime | None = None,
+    limits: InputLimits = INTAKE_LIMITS,
+    read_result: reader.ReadFile | reader.UnreadableFile | None = None,
 ) -> IntakeResult:
+    """Read, validate and load one file as one transaction, then archive it with a receipt.
+
+    ``read_result`` is the file as :func:`process_inbox` already read it (to sort plans first)."""
     received_at = received_at or datetime.now(UTC)
     # Generated demo files are named SYNTHETIC_…; they and all built from them are synthetic.
     synthetic = path.name.upper().startswith(SYNTHETIC_FILE_PREFIX)
     issues: list[Issue] = []
     checked: Validated | None = None
-    try:
-        read = reader.read(path)
-        sha256, file_format = read.sha256, read.file_format
-    except reader.UnreadableFile as exc:
-        from ingest.textfiles import scan
+    if read_result is None:
+        read_result = _read(path, limits)
+    read = read_result if isinstance(read_result, reader.ReadFile) else None
+    if read is None:
+        assert isinstance(read_result, reader.UnreadableFile)
+        issues.append(Issue("error", None, None, None, read_result.en, read_result.lv))
+    sha256 = read.sha256 if read else textfiles.sha256_of(path)
+    file_format = read.file_format if read else path.suffix.lower().lstrip(".")
+    empty = path.stat().st_size == 0
 
-        read = None
-        sha256, file_format = scan(path)[0], path.suffix.lower().lstrip(".")
-        issues.append(Issue("error", None, None, None, exc.en, exc.lv))
+    if empty:  # every empty file has the same checksum: not a submission to deduplicate
+        return _reject_empty(conninfo, path, archive, received_at, sha256, issues)
 
     with psycopg.connect(conninfo) as conn:
         known = conn.execute(sqlfiles.load("intake/file_known"), {"sha256": sha256}).fetchone()
         if known:
             name, when, outcome, version, institution, year = known
-            target = _archive_path(archive, institution, received_at, sha256, path.name)
+            staged = _Staged(path, _archive_target(archive, institution, received_at, sha256,
+                                                   path.name))  # fmt: skip
             receipt = receipts.Receipt(
                 path.name, sha256, received_at, "duplicate", institution_code=institution,
                 reporting_year=year, version=version,
@@ -157,12 +232,14 @@ def process_file(
                 note_en=f"These exact bytes were already received on {when:%Y-%m-%d %H:%M} UTC as "
                         f"“{name}” ({receipts.OUTCOMES[outcome][1]}); not loaded again.",
             )  # fmt: skip
-            return _finish(path, target, receipt, "duplicate", None, institution, year, version)
+            staged.write(receipts.render(receipt))
+            staged.publish()
+            return _result(path.name, staged, receipt, None, institution, year, version)
 
         if read is not None:
             for column in read.ignored_columns:
                 issues.append(
-                    Issue("warning", None, None, column, "unknown column ignored",
+                    Issue("warning", None, None, column[:80], "unknown column ignored",
                           "nezināma kolonna ignorēta")
                 )  # fmt: skip
             checked = validate(read.template, read.rows, registry(conn))
@@ -174,69 +251,131 @@ def process_file(
         institution = str(checked.single("institution_code") or "") or None if checked else None
         year = checked.single("reporting_year") if checked and kind == "submission" else None
         project = checked.single("project_id") if checked and kind == "plan" else None
-        target = _archive_path(archive, institution, received_at, sha256, path.name)
-        receipt_path = target.with_name(target.name + ".receipt.txt")
+        staged = _Staged(path, _archive_target(archive, institution, received_at, sha256,
+                                               path.name))  # fmt: skip
+        rows_total = len(checked.rows) if checked else 0
 
-        with conn.transaction():
-            version = None
-            if outcome != "rejected":
-                version = conn.execute(sqlfiles.load("intake/next_version"), {
-                    "kind": kind, "institution_code": institution if kind == "submission" else None,
-                    "reporting_year": year, "project_id": project,
+        batch = lineage.start_batch(conn, LOADER, str(path), sha256, synthetic)
+        try:
+            with conn.transaction():
+                version = None
+                if outcome != "rejected":
+                    version = conn.execute(sqlfiles.load("intake/next_version"), {
+                        "kind": kind, "institution_code": institution, "reporting_year": year,
+                        "project_id": project,
+                    }).fetchone()[0]  # fmt: skip
+                declared = checked.single("received_date") if checked else None
+                approximate = (
+                    bool(checked.single("received_date_is_approximate")) if checked else False
+                )
+                file_id = conn.execute(sqlfiles.load("intake/insert_file"), {
+                    "kind": kind, "original_name": path.name, "file_format": file_format,
+                    "sha256": sha256, "institution_code": institution, "reporting_year": year,
+                    "project_id": project, "version": version, "outcome": outcome,
+                    "submitter_name": checked.single("submitter_name") if checked else None,
+                    "submitter_email": checked.single("submitter_email") if checked else None,
+                    "received_at": received_at, "declared_received_date": declared,
+                    "received_date_is_approximate": approximate, "rows_total": rows_total,
+                    "rows_with_errors": len({i.row for i in errors if i.row}),
+                    "warnings": len(warnings), "archived_path": str(staged.target),
+                    "receipt_path": str(staged.receipt), "batch_id": batch.batch_id,
+                    "loaded_at": batch.started_at, "is_synthetic": synthetic,
                 }).fetchone()[0]  # fmt: skip
-            batch = lineage.start_batch(conn, LOADER, str(path), sha256, synthetic)
-            declared = checked.single("received_date") if checked else None
-            approximate = bool(checked.single("received_date_is_approximate")) if checked else False
-            file_id = conn.execute(sqlfiles.load("intake/insert_file"), {
-                "kind": kind, "original_name": path.name, "file_format": file_format,
-                "sha256": sha256, "institution_code": institution, "reporting_year": year,
-                "project_id": project, "version": version, "outcome": outcome,
-                "submitter_name": checked.single("submitter_name") if checked else None,
-                "submitter_email": checked.single("submitter_email") if checked else None,
-                "received_at": received_at, "declared_received_date": declared,
-                "received_date_is_approximate": approximate,
-                "rows_total": len(checked.rows) if checked else 0,
-                "rows_with_errors": len({i.row for i in errors if i.row}),
-                "warnings": len(warnings), "archived_path": str(target),
-                "receipt_path": str(receipt_path), "batch_id": batch.batch_id,
-                "loaded_at": batch.started_at, "is_synthetic": synthetic,
-            }).fetchone()[0]  # fmt: skip
-            if checked and outcome != "rejected":
-                _copy_rows(conn, file_id, checked)
-            elif read is not None:
-                with (
-                    conn.cursor() as cur,
-                    cur.copy(
-                        "copy raw.intake_quarantine (file_id, row_no, raw_record) from stdin"
-                    ) as copy,
-                ):
-                    for row_no, raw in read.rows:
-                        copy.write_row([file_id, row_no, json.dumps(raw, ensure_ascii=False)])
-            with conn.cursor() as cur:
-                cur.executemany(sqlfiles.load("intake/insert_issue"), [
-                    (file_id, i.row, i.column, i.value, i.severity, i.en, i.lv) for i in issues
-                ])  # fmt: skip
-            rows = len(checked.rows) if checked else 0
-            lineage.finish_batch(conn, batch, rows, rows if outcome != "rejected" else 0, outcome)
+                quarantined = 0
+                if checked and outcome != "rejected":
+                    _copy_rows(conn, file_id, checked)
+                elif read is not None:
+                    with (
+                        conn.cursor() as cur,
+                        cur.copy(
+                            "copy raw.intake_quarantine (file_id, row_no, raw_record) from stdin"
+                        ) as copy,
+                    ):
+                        for row_no, raw in read.rows:
+                            copy.write_row([file_id, row_no, json.dumps(raw, ensure_ascii=False)])
+                            quarantined += 1
+                with conn.cursor() as cur:
+                    cur.executemany(sqlfiles.load("intake/insert_issue"), [
+                        (file_id, i.row, i.column, i.value, i.severity, i.en, i.lv)
+                        for i in issues
+                    ])  # fmt: skip
+                loaded = rows_total if outcome != "rejected" else 0
+                lineage.finish_batch(conn, batch, max(rows_total, quarantined), loaded, outcome,
+                                     rows_quarantined=quarantined)  # fmt: skip
+                receipt = receipts.Receipt(
+                    path.name, sha256, received_at, outcome, kind=kind,
+                    institution_code=institution, reporting_year=year, version=version,
+                    rows_total=rows_total, issues=issues, sheet=read.sheet if read else None,
+                )  # fmt: skip
+                staged.write(receipts.render(receipt))  # before the commit: see _Staged
+        except BaseException as exc:
+            staged.discard()
+            lineage.fail_batch(conninfo, batch, exc)
+            raise
+    staged.publish()
+    return _result(path.name, staged, receipt, kind, institution, year, version)
 
-    receipt = receipts.Receipt(
-        path.name, sha256, received_at, outcome, kind=kind, institution_code=institution,
-        reporting_year=year, version=version, rows_total=len(checked.rows) if checked else 0,
-        issues=issues,
+
+def _reject_empty(conninfo: str, path: Path, archive: Path, received_at: datetime, sha256: str,
+                  issues: list[Issue]) -> IntakeResult:  # fmt: skip
+    """An empty file: a receipt and a batch (no ``raw.intake_files`` row: there is nothing in
+    it to version, and its checksum is every empty file's)."""
+    lineage.record_batch(
+        conninfo, loader=LOADER, source_uri=str(path), source_sha256=sha256,
+        status="succeeded", message="rejected: the file is empty (0 bytes)", is_synthetic=False,
+        rows_read=0, rows_loaded=0,
     )  # fmt: skip
-    return _finish(path, target, receipt, outcome, kind, institution, year, version)
+    staged = _Staged(path, _archive_target(archive, None, received_at, sha256, path.name))
+    receipt = receipts.Receipt(path.name, sha256, received_at, "rejected", issues=issues)
+    staged.write(receipts.render(receipt))
+    staged.publish()
+    return _result(path.name, staged, receipt, None, None, None, None)
 
 
-def _finish(path, target, receipt, outcome, kind, institution, year, version) -> IntakeResult:
-    receipt_path = target.with_name(target.name + ".receipt.txt")
-    receipt_path.write_text(receipts.render(receipt), encoding="utf-8")
-    shutil.move(str(path), target)
+def _result(name, staged: _Staged, receipt, kind, institution, year, version) -> IntakeResult:
     errors = sum(i.severity == "error" for i in receipt.issues)
     warnings = sum(i.severity == "warning" for i in receipt.issues)
-    result = IntakeResult(path.name, outcome, kind, institution, year, version, errors, warnings,
-                          target, receipt_path)  # fmt: skip
+    result = IntakeResult(name, receipt.outcome, kind, institution, year, version, errors,
+                          warnings, staged.target, staged.receipt)  # fmt: skip
     log.info("%s", result.describe())
     return result
+
+
+def _read(path: Path, limits: InputLimits) -> reader.ReadFile | reader.UnreadableFile:
+    try:
+        return reader.read(path, limits)
+    except reader.UnreadableFile as exc:
+        return exc
+
+
+def set_aside(conninfo: str, path: Path, archive: Path, error: BaseException) -> IntakeResult:
+    """A file whose processing raised unexpectedly: recorded (checksum, error) as a failed
+    batch and moved to ``<archive>/_failed/`` with a receipt, so it cannot fail every night;
+    the run goes on and then reports it. Once the cause is fixed, put it back in the inbox."""
+    received_at = datetime.now(UTC)
+    sha256 = textfiles.sha256_of(path)
+    message = f"{type(error).__name__}: {error}"[:2000]
+    lineage.record_batch(
+        conninfo, loader=LOADER, source_uri=str(path), source_sha256=sha256, status="failed",
+        message=f"set aside in _failed/: {message}", is_synthetic=False,
+    )  # fmt: skip
+    staged = _Staged(path, _archive_target(archive, FAILED_FOLDER, received_at, sha256, path.name))
+    receipt = receipts.Receipt(
+        path.name, sha256, received_at, "failed",
+        note_lv="Failu neizdevās apstrādāt mūsu pusē radušās kļūdas dēļ "
+                f"({type(error).__name__}). Datu komanda ir informēta un to apstrādās; "
+                "atkārtoti iesniegt nav nepieciešams. Neviens šī faila dati nav ielādēti.",
+        note_en="The file could not be processed because of a problem on our side "
+                f"({type(error).__name__}). The data team has been alerted and will process "
+                "it; you do not need to send it again. None of its data was loaded.",
+    )  # fmt: skip
+    staged.write(receipts.render(receipt))
+    staged.publish()
+    log.error("%s: set aside in %s: %s", path.name, staged.target.parent, message)
+    return _result(path.name, staged, receipt, None, None, None, None)
+
+
+FAILED_FOLDER = "_failed"
 
 
 EXAMPLES = ("VDI_plan_2012.csv", "VDI_submission_2016.csv")
@@ -246,14 +385,13 @@ def seed_examples(conninfo: str, inbox: Path, extra: tuple[Path, ...] = ()) -> l
     """Copy the real VDI examples (and ``extra`` files, e.g. the SYNTHETIC demo submissions)
     into the inbox unless the same bytes were received before."""
     from ingest.intake.templates import EXAMPLES_DIR
-    from ingest.textfiles import scan
 
     inbox.mkdir(parents=True, exist_ok=True)
     copied = []
     with psycopg.connect(conninfo) as conn:
         for source in (*(EXAMPLES_DIR / name for name in EXAMPLES), *extra):
             known = conn.execute(
-                sqlfiles.load("intake/file_known"), {"sha256": scan(source)[0]}
+                sqlfiles.load("intake/file_known"), {"sha256": textfiles.sha256_of(source)}
             ).fetchone()
             if not known and not (inbox / source.name).exists():
                 shutil.copyfile(source, inbox / source.name)
@@ -261,13 +399,66 @@ def seed_examples(conninfo: str, inbox: Path, extra: tuple[Path, ...] = ()) -> l
     return copied
 
 
-def process_inbox(conninfo: str, inbox: Path, archive: Path) -> list[IntakeResult]:
-    """Every file in the inbox, plans first; returns one result per file."""
+def process_inbox(
+    conninfo: str, inbox: Path, archive: Path, limits: InputLimits = INTAKE_LIMITS
+) -> list[IntakeResult]:
+    """Every file in the inbox, plans first, each on its own: one result per file.
+
+    A file that breaks the processing is set aside with a receipt (outcome ``failed``) and the
+    others go on. Only what is not the file's fault stops the run: the database unreachable
+    (:class:`psycopg.OperationalError`) or a folder that cannot be written
+    (:class:`IntakeStorageError`); the files not yet processed then stay in the inbox."""
     inbox.mkdir(parents=True, exist_ok=True)
     archive.mkdir(parents=True, exist_ok=True)
+    abandoned = lineage.mark_abandoned(conninfo, LOADER)
+    for batch_id, source in abandoned:
+        log.warning("batch %s (%s) was abandoned mid-load; its file is processed again if it "
+                    "is still in the inbox", batch_id, source)  # fmt: skip
     files = _inbox_files(inbox)
+    read = {path: _safe_read(path, limits) for path in files}
+
+    def order(path: Path) -> tuple[int, str]:
+        result = read[path]
+        kind = result.template.name if isinstance(result, reader.ReadFile) else ""
+        return _KIND_ORDER.get(kind, 2), path.name
+
     results = []
+    files = sorted(files, key=order)
     for i, path in enumerate(files, start=1):
         log.info("[%s/%s] %s", i, len(files), path.name)
-        results.append(process_file(conninfo, path, archive))
+        try:
+            if isinstance(read[path], BaseException) and not isinstance(
+                read[path], reader.UnreadableFile
+            ):
+                raise read[path]  # type: ignore[misc]
+            results.append(process_file(conninfo, path, archive, limits=limits,
+                                        read_result=read[path]))  # fmt: skip
+        except (psycopg.OperationalError, IntakeStorageError):
+            raise
+        except Exception as exc:  # the file's own problem, found the hard way
+            log.exception("%s: unexpected error", path.name)
+            results.append(set_aside(conninfo, path, archive, exc))
     return results
+
+
+def _safe_read(path: Path, limits: InputLimits):
+    try:
+        return _read(path, limits)
+    except Exception as exc:  # kept for process_inbox to set the file aside
+        return exc
+
+
+class IntakeFilesFailed(RuntimeError):
+    """Files were set aside because processing them raised; the others were processed."""
+
+
+def raise_for_failures(results: list[dict[str, str]]) -> None:
+    """Fail the run (and so alert) when a file was set aside, after every file had its turn.
+    ``results`` are :meth:`IntakeResult.summary` dicts (what an Airflow task passes on)."""
+    failed = [r for r in results if r["outcome"] == "failed"]
+    if failed:
+        raise IntakeFilesFailed(
+            f"{len(failed)} of {len(results)} intake file(s) could not be processed and were "
+            "set aside with a receipt (the others were processed):\n"
+            + "\n".join(f"  - {r['file']} → {r['archived']}" for r in failed)
+        )

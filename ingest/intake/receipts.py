@@ -13,6 +13,7 @@ OUTCOMES = {
     "accepted_with_warnings": ("PIEŅEMTS AR BRĪDINĀJUMIEM", "ACCEPTED WITH WARNINGS"),
     "rejected": ("NORAIDĪTS", "REJECTED"),
     "duplicate": ("JAU SAŅEMTS", "ALREADY RECEIVED"),
+    "failed": ("NEAPSTRĀDĀTS", "NOT PROCESSED"),
 }
 MAX_LISTED = 200
 
@@ -31,6 +32,13 @@ class Receipt:
     issues: list[Issue] = field(default_factory=list)
     note_en: str = ""
     note_lv: str = ""
+    sheet: str | None = None  # the XLSX sheet read
+
+
+def _shown(text: str | None, limit: int = 120) -> str:
+    """Received text as a receipt line may show it: control characters made visible, bounded."""
+    plain = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text or "")
+    return plain if len(plain) <= limit else plain[: limit - 1] + "…"
 
 
 def _where(issue: Issue, kind: str | None) -> tuple[str, str]:
@@ -54,10 +62,12 @@ def render(receipt: Receipt) -> str:
     lines = [
         "Iesnieguma kvīts / Submission receipt",
         "=====================================",
-        f"Fails / File:            {receipt.original_name}",
+        f"Fails / File:            {_shown(receipt.original_name, 260)}",
         f"SHA-256:                 {receipt.sha256}",
         f"Saņemts / Received:      {receipt.received_at:%Y-%m-%d %H:%M} UTC",
     ]
+    if receipt.sheet:
+        lines.append(f"Lapa / Sheet:            {receipt.sheet}")
     if receipt.kind:
         lines.append(f"Veids / Type:            {kind_lv[receipt.kind]} / {kind_en[receipt.kind]}")
     if receipt.institution_code:
@@ -85,7 +95,7 @@ def render(receipt: Receipt) -> str:
         lines.append(f"{title}:")
         for issue in issues[:MAX_LISTED]:
             where_lv, where_en = _where(issue, receipt.kind)
-            value = f' ("{issue.value}")' if issue.value not in (None, "") else ""
+            value = f' ("{_shown(issue.value)}")' if issue.value not in (None, "") else ""
             lines.append(f"  - {where_lv}{value}: {issue.lv}")
             lines.append(f"    {where_en}{value}: {issue.en}")
         if len(issues) > MAX_LISTED:

@@ -28,6 +28,10 @@ SPLIT_YEARS = (2018, 2019)
 _REMAINDER_WEIGHTS = (0.05, 0.45, 0.35, 0.1, 0.05)
 
 
+SUBMITTER_NAME = "Anna Paraudziņa (SINTĒTISKA demo iesniedzēja)"
+SUBMITTER_EMAIL = "anna.paraudzina.demo@example.invalid"
+
+
 def _split(total: int, weights: tuple[float, ...]) -> list[int]:
     parts = [int(total * w) for w in weights]
     parts[1] += total - sum(parts)  # the rounding remainder goes to "in person"
@@ -66,7 +70,8 @@ def submission_rows(reference_dir: Path, year: int, seed: int = SEED) -> list[li
             if year in SPLIT_YEARS:
                 parts = [str(p) for p in _split(total - electronic, _REMAINDER_WEIGHTS)]
             rows.append([
-                "VDI", str(year), "SINTĒTISKI DEMO DATI (SYNTHETIC)", "", key, str(total),
+                # A person-like submitter: the personal-data test proves it never leaves raw.
+                "VDI", str(year), SUBMITTER_NAME, SUBMITTER_EMAIL, key, str(total),
                 str(electronic), *parts, "", f"{year + 1}-02-15", "nē",
                 "SINTĒTISKI dati demonstrācijai, nav reāli skaitļi (SYNTHETIC demo data).",
             ])  # fmt: skip

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from ingest import rules
 from ingest.intake.schema import (
     CHANNEL_COUNTS,
     NOT_APPLICABLE,
@@ -20,9 +21,7 @@ from ingest.intake.schema import (
     count_state,
 )
 
-_SERVICE_KEY = re.compile(r"^[A-Z][A-Z0-9]{1,9}-\d{2,3}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_FORMULA = re.compile(r"^\s*[=+@]|^\s*-\s*[A-Za-z(]")
 _YES = {"true", "yes", "jā", "ja", "1", "y"}
 _NO = {"false", "no", "nē", "ne", "0", "n", ""}
 OTHER_CHANNELS = CHANNEL_COUNTS[1:]
@@ -66,30 +65,26 @@ class Validated:
 
 
 def _whole_number(text: str) -> int | None:
-    t = text.strip().replace("\u00a0", "").replace(" ", "")
-    if re.fullmatch(r"\d+([.,]0+)?", t):
-        return int(re.split(r"[.,]", t)[0])
-    return None
+    value, problem = rules.parse_count(text)
+    return None if problem else value
 
 
 def _count(text: str) -> tuple[int | None, str, tuple[str, str] | None]:
-    """(value, state, problem (en, lv) or None)."""
+    """(value, state, problem (en, lv) or None): the number rule shared with the portal."""
     state = count_state(text)
     if state != VALUE:
         return None, state, None
-    value = _whole_number(text)
-    if value is not None:
-        return value, VALUE, None
-    t = text.strip()
-    if re.fullmatch(r"-\s*\d+([.,]\d+)?", t):
-        return None, VALUE, ("negative number", "negatīvs skaitlis")
-    if re.fullmatch(r"\d+[.,]\d+", t):
-        return (
-            None,
-            VALUE,
-            ("fractional number: counts are whole numbers", "daļskaitlis: skaitam jābūt veselam"),
-        )
-    return None, VALUE, ("not a number", "nav skaitlis")
+    value, problem = rules.parse_count(text, rules.INT4_MAX)
+    return value, VALUE, (problem.en, problem.lv) if problem else None
+
+
+_PORTAL_URN = re.compile(r"(?i)^URN:IVIS:\d+:EP-(EP\d+)(?:-V[0-9-]+)?$")
+
+
+def _normalise_portal_code(code: str) -> str:
+    """URN:IVIS:100001:EP-EP72-V1-0 → EP72 (as raw.normalise_portal_code does for the portal)."""
+    match = _PORTAL_URN.match(code)
+    return (match.group(1) if match else code).upper()
 
 
 def _typed_cell(template: Template, key: str, text: str) -> tuple[object, tuple[str, str] | None]:
@@ -103,10 +98,12 @@ def _typed_cell(template: Template, key: str, text: str) -> tuple[object, tuple[
         return None, ("required value is missing", "trūkst obligātas vērtības")
     if not stripped:
         return None, None
-    if column.kind in ("text", "code") and _FORMULA.match(stripped):
+    if column.kind in ("text", "code") and rules.FORMULA_INPUT.match(text):
         return None, (
-            "looks like a spreadsheet formula; write plain text",
-            "izskatās pēc izklājlapas formulas; rakstiet vienkāršu tekstu",
+            "starts like a spreadsheet formula (=, +, -, @): write plain text, e.g. without "
+            "the leading sign",
+            "sākas kā izklājlapas formula (=, +, -, @): rakstiet vienkāršu tekstu, piem., bez "
+            "sākuma zīmes",
         )
     if column.kind == "year":
         year = _whole_number(stripped)
@@ -115,12 +112,11 @@ def _typed_cell(template: Template, key: str, text: str) -> tuple[object, tuple[
         return year, None
     if column.kind == "service_key":
         key_text = stripped.upper()
-        if not _SERVICE_KEY.match(key_text):
-            return None, (
-                "service key must look like VDI-07",
-                "pakalpojuma atslēgai jābūt kā VDI-07",
-            )
-        return key_text, None
+        return (
+            (None, problem)
+            if (problem := rules.code_problem("service_key", key_text))
+            else (key_text, None)
+        )
     if column.kind == "email":
         if not _EMAIL.match(stripped):
             return None, ("not an e-mail address", "nav e-pasta adrese")
@@ -137,7 +133,13 @@ def _typed_cell(template: Template, key: str, text: str) -> tuple[object, tuple[
             return False, None
         return None, ("answer yes or no", "atbildiet jā vai nē")
     if column.kind == "code":
-        return stripped.upper(), None
+        code = stripped.upper() if key != "project_id" else stripped
+        if key in ("institution_code", "project_id", "portal_service_code"):
+            if key == "portal_service_code":
+                code = _normalise_portal_code(code)
+            if problem := rules.code_problem(key, code):
+                return None, problem
+        return code, None
     return stripped, None
 
 

@@ -2,23 +2,25 @@
 
 Only what the portal statistics need: ``package_show`` to list a dataset's resources,
 ``datastore_search`` with ``limit``/``offset`` pagination, and streamed resource downloads.
-Every request goes through one retry loop: connection errors, timeouts, 5xx and 429 are retried
-with exponential backoff, honouring ``Retry-After``; a download shorter than its
-``Content-Length`` is treated as truncated and retried, never loaded.
+Retries are urllib3's ``Retry`` on the session: connection errors, read time-outs, 5xx and 429
+are retried with exponential backoff, honouring ``Retry-After``. A download shorter than its
+``Content-Length``, or whose checksum differs from the one the catalogue lists (the file changed
+under the same name), is refused with a clear error and never loaded; the warehouse keeps the
+last good data and the next run tries again.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
 import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +33,10 @@ class CkanError(RuntimeError):
 
 class TruncatedDownload(CkanError):
     """Fewer bytes arrived than the server announced."""
+
+
+class ChangedDownload(CkanError):
+    """The downloaded bytes are not the ones the catalogue describes."""
 
 
 @dataclass(frozen=True)
@@ -63,19 +69,6 @@ class Resource:
         return f"{self.hash or ''}|{self.last_modified or ''}"
 
 
-def _retry_after_seconds(response: requests.Response) -> float | None:
-    value = response.headers.get("Retry-After")
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        try:
-            return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
-        except (TypeError, ValueError):
-            return None
-
-
 class CkanClient:
     def __init__(
         self,
@@ -86,42 +79,38 @@ class CkanClient:
         backoff_seconds: float = 1.0,
         max_backoff_seconds: float = 60.0,
         session: requests.Session | None = None,
-        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self.max_attempts = max_attempts
-        self.backoff_seconds = backoff_seconds
-        self.max_backoff_seconds = max_backoff_seconds
         self.session = session or requests.Session()
         self.session.headers.setdefault("User-Agent", "eservices-warehouse/0.1 (+ingest.portal)")
-        self.sleep = sleep
-
-    def _wait(self, attempt: int, response: requests.Response | None) -> None:
-        delay = self.backoff_seconds * 2 ** (attempt - 1)
-        if response is not None and (retry_after := _retry_after_seconds(response)) is not None:
-            delay = retry_after
-        self.sleep(min(delay, self.max_backoff_seconds))
+        retry = Retry(
+            total=max_attempts - 1,
+            backoff_factor=backoff_seconds,
+            backoff_max=max_backoff_seconds,
+            status_forcelist=RETRY_STATUSES,
+            allowed_methods=frozenset({"GET"}),
+            respect_retry_after_header=True,
+            raise_on_status=False,  # the last answer comes back; _request names it
+        )
+        adapter = HTTPAdapter(max_retries=retry)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
 
     def _request(self, url: str, *, stream: bool = False, **kwargs: Any) -> requests.Response:
-        last_problem = ""
-        for attempt in range(1, self.max_attempts + 1):
-            response = None
-            try:
-                response = self.session.get(url, timeout=self.timeout, stream=stream, **kwargs)
-            except (requests.ConnectionError, requests.Timeout) as exc:
-                last_problem = f"{type(exc).__name__}: {exc}"
-            else:
-                if response.status_code not in RETRY_STATUSES:
-                    return response
-                last_problem = f"HTTP {response.status_code}"
-                response.close()
-            if attempt < self.max_attempts:
-                log.warning(
-                    "%s: %s; retry %s of %s", url, last_problem, attempt, self.max_attempts - 1
-                )
-                self._wait(attempt, response)
-        raise CkanError(f"{url}: gave up after {self.max_attempts} attempts ({last_problem})")
+        try:
+            response = self.session.get(url, timeout=self.timeout, stream=stream, **kwargs)
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            raise CkanError(
+                f"{url}: gave up after {self.max_attempts} attempts ({type(exc).__name__}: {exc})"
+            ) from exc
+        if response.status_code in RETRY_STATUSES:
+            response.close()
+            raise CkanError(
+                f"{url}: gave up after {self.max_attempts} attempts (HTTP {response.status_code})"
+            )
+        return response
 
     def action(self, name: str, **params: Any) -> Any:
         """Call ``/api/3/action/<name>`` and return its ``result``."""
@@ -159,35 +148,49 @@ class CkanClient:
             if not records or (total is not None and offset >= total):
                 return
 
-    def download(self, url: str, target: Path) -> str:
-        """Stream ``url`` to ``target`` (atomically); returns its sha256. Retries truncation."""
-        for attempt in range(1, self.max_attempts + 1):
-            response = self._request(url, stream=True)
+    def download(self, url: str, target: Path, catalogue_hash: str | None = None) -> str:
+        """Stream ``url`` to ``target`` (atomically); returns its sha256.
+
+        Refused, with nothing left behind: a body shorter than its ``Content-Length``
+        (:class:`TruncatedDownload`) and one whose sha256 or md5 differs from the catalogue's
+        ``hash`` (:class:`ChangedDownload`)."""
+        response = self._request(url, stream=True)
+        partial = target.with_name(target.name + ".part")
+        sha256, md5 = hashlib.sha256(), hashlib.md5(usedforsecurity=False)
+        size = 0
+        try:
             if response.status_code != 200:
                 raise CkanError(f"download {url}: HTTP {response.status_code}")
             expected = response.headers.get("Content-Length")
-            digest = hashlib.sha256()
-            size = 0
-            partial = target.with_name(target.name + ".part")
-            try:
-                with partial.open("wb") as fh:
+            with partial.open("wb") as fh:
+                try:
                     for chunk in response.iter_content(chunk_size=1 << 16):
                         fh.write(chunk)
-                        digest.update(chunk)
+                        sha256.update(chunk)
+                        md5.update(chunk)
                         size += len(chunk)
-                if expected is not None and size != int(expected):
-                    raise TruncatedDownload(f"download {url}: {size} of {expected} bytes arrived")
-            except (TruncatedDownload, requests.RequestException) as exc:
-                partial.unlink(missing_ok=True)
-                if attempt == self.max_attempts:
-                    if isinstance(exc, TruncatedDownload):
-                        raise
-                    raise CkanError(f"download {url}: {exc}") from exc
-                log.warning("%s; retry %s of %s", exc, attempt, self.max_attempts - 1)
-                self._wait(attempt, None)
-                continue
-            finally:
-                response.close()
-            partial.replace(target)
-            return digest.hexdigest()
-        raise CkanError(f"download {url}: no attempt made")  # pragma: no cover
+                except requests.RequestException as exc:  # urllib3 enforces Content-Length
+                    raise TruncatedDownload(
+                        f"download {url}: the body ended early ({size} bytes of "
+                        f"{expected or 'unknown'}): not loaded; the next run tries again"
+                    ) from exc
+            if expected is not None and size != int(expected):
+                raise TruncatedDownload(
+                    f"download {url}: {size} of {expected} bytes arrived: not loaded; the next "
+                    "run tries again"
+                )
+            wanted = (catalogue_hash or "").lower().removeprefix("sha256:").removeprefix("md5:")
+            checkable = len(wanted) in (32, 64) and all(c in "0123456789abcdef" for c in wanted)
+            if checkable and wanted not in (sha256.hexdigest(), md5.hexdigest()):
+                raise ChangedDownload(
+                    f"download {url}: its checksum differs from the catalogue's hash {wanted} "
+                    "(the file changed under the same name, or the catalogue is stale): not "
+                    "loaded; the warehouse keeps the last good data"
+                )
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
+        finally:
+            response.close()
+        partial.replace(target)
+        return sha256.hexdigest()

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingest import textfiles
+from ingest.config import PORTAL_LIMITS, InputLimits
 from ingest.portal.schema import CANONICAL, REQUIRED, canonical_header
 
 log = logging.getLogger(__name__)
@@ -37,18 +38,33 @@ class FileFormat:
     sha256: str
     size: int
     warnings: list[str] = field(default_factory=list)
+    max_cell_chars: int = PORTAL_LIMITS.max_cell_chars
 
     @property
     def label(self) -> str:
-        enc = "UTF-8" if self.encoding == "utf-8-sig" else "Windows-1257"
+        enc = textfiles.LABELS[self.encoding]
         return f"{enc}, delimiter {self.delimiter!r}, {len(self.header)} columns"
 
 
-def sniff(path: Path) -> FileFormat:
-    """Encoding, delimiter and column mapping of ``path``; rejects a file missing columns."""
-    text = textfiles.sniff_csv(path)
-    if text.size == 0:
-        raise PortalFileError(f"{path.name}: the file is empty")
+def sniff(path: Path, limits: InputLimits = PORTAL_LIMITS) -> FileFormat:
+    """Encoding, delimiter and column mapping of ``path``; rejects a file missing columns,
+    with bytes no text may hold (NUL, a stray byte), or beyond the size limit."""
+    size = path.stat().st_size
+    if size == 0:
+        raise PortalFileError(f"{path.name}: the file is empty (0 bytes)")
+    if size > limits.max_file_bytes:
+        raise PortalFileError(
+            f"{path.name}: {limits.describe_bytes(size)} is more than the "
+            f"{limits.describe_bytes(limits.max_file_bytes)} a portal export may be"
+        )
+    try:
+        text = textfiles.sniff_csv(path)
+    except textfiles.BadBytes as exc:
+        raise PortalFileError(f"{path.name}: {exc.en}") from exc
+    if len(text.header) > limits.max_columns:
+        raise PortalFileError(
+            f"{path.name}: {len(text.header)} columns in the header (at most {limits.max_columns})"
+        )
     header = text.header
     positions = [canonical_header(name) for name in header]
 
@@ -69,12 +85,19 @@ def sniff(path: Path) -> FileFormat:
     if missing:
         raise PortalFileError(
             f"{path.name}: missing required column(s): {', '.join(missing)} "
-            f"(header was: {', '.join(header)})"
+            f"(header was: {', '.join(header)[:300]})"
         )
     for warning in warnings:
         log.warning(warning)
     return FileFormat(
-        text.encoding, text.delimiter, header, positions, text.sha256, text.size, warnings
+        text.encoding,
+        text.delimiter,
+        header,
+        positions,
+        text.sha256,
+        text.size,
+        warnings,
+        limits.max_cell_chars,
     )
 
 
@@ -86,9 +109,17 @@ def canonical_rows(path: Path, fmt: FileFormat) -> Iterator[tuple[object, ...]]:
     """
     index = {canon: i for i, canon in enumerate(fmt.positions) if canon is not None}
     width = len(fmt.header)
+    previous_limit = csv.field_size_limit(fmt.max_cell_chars)
+    try:
+        yield from _records(path, fmt, index, width)
+    finally:
+        csv.field_size_limit(previous_limit)
+
+
+def _records(path: Path, fmt: FileFormat, index: dict[str, int], width: int):
     with path.open("rb") as raw:
         text = io.TextIOWrapper(raw, encoding=fmt.encoding, newline="")
-        reader = csv.reader(text, delimiter=fmt.delimiter)
+        reader = csv.reader(text, delimiter=fmt.delimiter, strict=True)
         next(reader, None)  # header
         while True:
             start_line = reader.line_num + 1
@@ -97,7 +128,15 @@ def canonical_rows(path: Path, fmt: FileFormat) -> Iterator[tuple[object, ...]]:
             except StopIteration:
                 return
             except csv.Error as exc:
-                yield (start_line, *([None] * len(CANONICAL)), f"unreadable CSV record: {exc}")
+                reason = str(exc)
+                if "field larger than field limit" in reason:
+                    reason = f"a value longer than {fmt.max_cell_chars} characters"
+                elif "unexpected end of data" in reason:
+                    reason = (
+                        f"a quoted value opened on line {start_line} is never closed "
+                        f"(lines {start_line}–{reader.line_num} read as one record)"
+                    )
+                yield (start_line, *([None] * len(CANONICAL)), f"unreadable CSV record: {reason}")
                 continue
             if not fields or (len(fields) == 1 and not fields[0].strip()):
                 continue  # blank line: nothing to load, nothing lost

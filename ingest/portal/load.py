@@ -14,12 +14,18 @@ import logging
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import psycopg
 
-from ingest import lineage, sqlfiles
-from ingest.config import SYNTHETIC_CODE_PREFIX
+from ingest import lineage, rules, sqlfiles, textfiles
+from ingest.config import (
+    DEFAULT_PORTAL_MAX_SHRINK,
+    PORTAL_LIMITS,
+    SYNTHETIC_CODE_PREFIX,
+    InputLimits,
+)
 from ingest.portal import csv_format, schema
 from ingest.portal.periods import PeriodRange
 
@@ -46,7 +52,7 @@ class _Phases:
 @dataclass(frozen=True)
 class PortalLoadResult:
     source_uri: str
-    status: str  # "loaded", "unchanged" or "failed"
+    status: str  # "loaded", "unchanged", "held" or "failed"
     source_sha256: str = ""
     rows_read: int = 0
     rows_loaded: int = 0
@@ -87,6 +93,75 @@ def _params(period_range: PeriodRange | None) -> dict[str, str]:
     return period_range.as_params() if period_range else {}
 
 
+def _verdict(kind: str, raw: str, normalised: str | None) -> tuple[str | None, str | None]:
+    """(value, problem) of one distinct raw value, by the rules the raw suites check."""
+    if kind == "request_count":
+        if not raw.strip():
+            return None, "missing request count"
+        value, problem = rules.parse_count(raw, rules.BIGINT_MAX)
+        return (str(value), None) if problem is None else (None, problem.en)
+    if not normalised:
+        return None, None  # empty: reported as such by check_stage
+    problem = rules.code_problem(kind, normalised, raw.strip())
+    return (normalised, None) if problem is None else (None, problem[0])
+
+
+def _judge_distinct_values(conn: psycopg.Connection) -> None:
+    conn.execute(sqlfiles.load("portal/create_value_verdicts"))
+    distinct = conn.execute(sqlfiles.load("portal/distinct_values")).fetchall()
+    with (
+        conn.cursor() as cur,
+        cur.copy("copy tmp_portal_verdicts (kind, raw_value, value, problem) from stdin") as copy,
+    ):
+        for kind, raw, normalised in distinct:
+            copy.write_row((kind, raw, *_verdict(kind, raw, normalised)))
+    conn.execute("analyze tmp_portal_verdicts")
+
+
+@dataclass(frozen=True)
+class Replacement:
+    """What a file does to the partitions it replaces (rows and requests before → after)."""
+
+    rows_before: int
+    requests_before: int
+    rows_after: int
+    requests_after: int
+    shrinking: int  # partitions losing more than the limit
+    worst: list[tuple]  # up to 5 of them, worst first: (inst, grain, start, rb, qb, ra, qa)
+
+    @staticmethod
+    def measure(conn: psycopg.Connection, max_shrink: float) -> Replacement:
+        rows = conn.execute(
+            sqlfiles.load("portal/replacement_effect"), {"max_shrink": max_shrink}
+        ).fetchall()
+        rb, qb, ra, qa, shrinking = rows[0][:5]
+        worst = [tuple(r[5:]) for r in rows if r[5] is not None]
+        return Replacement(int(rb), int(qb), int(ra), int(qa), int(shrinking), worst)
+
+    def hold_message(self, max_shrink: float) -> str:
+        shown = "; ".join(
+            f"{inst} {grain} {start:%Y-%m-%d}: {rb} rows / {qb} requests → {ra} / {qa}"
+            for inst, grain, start, rb, qb, ra, qa in self.worst
+        )
+        more = f" (and {self.shrinking - len(self.worst)} more)" if self.shrinking > 5 else ""
+        return (
+            f"HELD, not applied: replacing {self.shrinking} period(s) would remove more "
+            f"than {max_shrink:.0%} of their rows or requests — {shown}{more}. The previous data "
+            "stays. If this file is right, load it again with force_replace "
+            "(DAG param force_replace=true, or FORCE_REPLACE=1 for make backfill-portal)."
+        )
+
+    def as_params(self) -> dict[str, int]:
+        return {
+            "rows_before": self.rows_before, "requests_before": self.requests_before,
+            "rows_after": self.rows_after, "requests_after": self.requests_after,
+        }  # fmt: skip
+
+
+class _Held(Exception):
+    """Rolls the load's transaction back: the replacement was held."""
+
+
 def load_file(
     conninfo: str,
     path: Path,
@@ -95,15 +170,24 @@ def load_file(
     period_range: PeriodRange | None = None,
     default_synthetic: bool = False,
     force: bool = False,
+    force_replace: bool = False,
+    max_shrink: float = DEFAULT_PORTAL_MAX_SHRINK,
+    limits: InputLimits = PORTAL_LIMITS,
+    today: date | None = None,
 ) -> PortalLoadResult:
-    """Load ``path``; an identical file already loaded with the same range is skipped."""
+    """Load ``path``; an identical file already loaded with the same range is skipped.
+
+    A file that would shrink a period it replaces by more than ``max_shrink`` (rows or
+    requests) is held: nothing changes, the batch says why, ``force_replace`` applies it.
+    Periods after ``today`` (default: the wall-clock date in Europe/Riga) are quarantined."""
     source_uri = source_uri or str(path)
     try:
-        fmt = csv_format.sniff(path)
+        fmt = csv_format.sniff(path, limits)
     except csv_format.PortalFileError as exc:
         lineage.record_batch(
-            conninfo, loader=LOADER, source_uri=source_uri, source_sha256="",
-            status="failed", message=str(exc), is_synthetic=default_synthetic,
+            conninfo, loader=LOADER, source_uri=source_uri,
+            source_sha256=_sha_or_empty(path), status="failed", message=str(exc),
+            is_synthetic=default_synthetic,
         )  # fmt: skip
         return PortalLoadResult(source_uri, "failed", message=str(exc))
     params = _params(period_range)
@@ -123,69 +207,101 @@ def load_file(
                 )  # fmt: skip
                 return PortalLoadResult(source_uri, "unchanged", fmt.sha256)
 
-        with conn.transaction():
-            phases = _Phases(source_uri)
-            batch = lineage.start_batch(conn, LOADER, source_uri, fmt.sha256, default_synthetic)
-            # Sorting millions of keys for the duplicate check is much faster in memory.
-            conn.execute("set local work_mem = '256MB'")
-            conn.execute(sqlfiles.load("portal/create_stage"))
-            with conn.cursor() as cur, cur.copy(_COPY_STAGE) as copy:
-                for row in csv_format.canonical_rows(path, fmt):
-                    copy.write_row(row)
-            conn.execute("analyze tmp_portal_stage")
-            phases.done(f"streamed into staging ({fmt.label}, {fmt.size / 1e6:.1f} MB)")
-            spellings, channels = schema.channel_alias_pairs()
-            conn.execute(
-                sqlfiles.load("portal/check_stage"),
-                {
-                    "alias_spellings": spellings,
-                    "alias_channels": channels,
-                    "default_synthetic": default_synthetic,
-                    "range_start": period_range.first if period_range else None,
-                    "range_end": period_range.end_date if period_range else None,
-                },
-            )
-            counts = conn.execute(sqlfiles.load("portal/checked_counts")).fetchone()
-            assert counts is not None
-            read, loaded, quarantined, outside, first, last, any_synthetic = counts
-            reasons = dict(conn.execute(sqlfiles.load("portal/quarantine_reasons")).fetchall())
-            phases.done(f"validated {read} rows")
-            conn.execute(
-                sqlfiles.load("portal/quarantine"),
-                {"batch_id": batch.batch_id, "source_uri": source_uri},
-            )
-            conn.execute(sqlfiles.load("portal/delete_partitions"))
-            conn.execute(sqlfiles.load("portal/insert_requests"), batch.lineage_params(source_uri))
-            conn.execute(sqlfiles.load("portal/record_periods"), {"batch_id": batch.batch_id})
-            phases.done(f"replaced periods with {loaded} rows, quarantined {quarantined}")
-            unmatched = [
-                r[0]
-                for r in conn.execute(
-                    sqlfiles.load("portal/unmatched_codes"),
-                    {"synthetic_prefix": SYNTHETIC_CODE_PREFIX},
+        batch = lineage.start_batch(conn, LOADER, source_uri, fmt.sha256, default_synthetic)
+        held: dict[str, object] | None = None
+        try:
+            with conn.transaction():
+                phases = _Phases(source_uri)
+                # Sorting millions of keys for the duplicate check is much faster in memory.
+                conn.execute("set local work_mem = '256MB'")
+                conn.execute(sqlfiles.load("portal/create_stage"))
+                with conn.cursor() as cur, cur.copy(_COPY_STAGE) as copy:
+                    for row in csv_format.canonical_rows(path, fmt):
+                        copy.write_row(row)
+                conn.execute("analyze tmp_portal_stage")
+                phases.done(f"streamed into staging ({fmt.label}, {fmt.size / 1e6:.1f} MB)")
+                _judge_distinct_values(conn)
+                spellings, channels = schema.channel_alias_pairs()
+                conn.execute(
+                    sqlfiles.load("portal/check_stage"),
+                    {
+                        "alias_spellings": spellings,
+                        "alias_channels": channels,
+                        "default_synthetic": default_synthetic,
+                        "range_start": period_range.first if period_range else None,
+                        "range_end": period_range.end_date if period_range else None,
+                        "latest_period": today or rules.today_in_riga(),
+                        "earliest_period": rules.EARLIEST_PERIOD,
+                    },
                 )
-            ]
-            periods = f"{first:%Y-%m-%d}..{last:%Y-%m-%d}" if first else ""
-            message_parts = list(fmt.warnings)
-            if unmatched:
-                shown = ", ".join(unmatched[:20]) + (" …" if len(unmatched) > 20 else "")
-                message_parts.append(
-                    f"{len(unmatched)} code(s) matching no planned service: {shown}"
+                counts = conn.execute(sqlfiles.load("portal/checked_counts")).fetchone()
+                assert counts is not None
+                read, loaded, quarantined, outside, first, last, any_synthetic = counts
+                reasons = dict(conn.execute(sqlfiles.load("portal/quarantine_reasons")).fetchall())
+                phases.done(f"validated {read} rows")
+                periods = f"{first:%Y-%m-%d}..{last:%Y-%m-%d}" if first else ""
+                replacement = Replacement.measure(conn, max_shrink)
+                if replacement.shrinking and not force_replace:
+                    held = {
+                        "batch_id": batch.batch_id, "rows_read": read,
+                        "rows_quarantined": quarantined, "rows_outside_range": outside,
+                        "periods": periods, "params": json.dumps(params),
+                        "message": replacement.hold_message(max_shrink),
+                        **replacement.as_params(),
+                    }  # fmt: skip
+                    raise _Held
+                conn.execute(
+                    sqlfiles.load("portal/quarantine"),
+                    {"batch_id": batch.batch_id, "source_uri": source_uri},
                 )
-            conn.execute(
-                sqlfiles.load("portal/batch_finish_portal"),
-                {
-                    "batch_id": batch.batch_id,
-                    "rows_read": read,
-                    "rows_loaded": loaded,
-                    "rows_quarantined": quarantined,
-                    "rows_outside_range": outside,
-                    "periods": periods,
-                    "params": json.dumps(params),
-                    "message": "; ".join(message_parts) or None,
-                    "is_synthetic": bool(any_synthetic),
-                },
-            )
+                conn.execute(sqlfiles.load("portal/delete_partitions"))
+                conn.execute(
+                    sqlfiles.load("portal/insert_requests"), batch.lineage_params(source_uri)
+                )
+                conn.execute(sqlfiles.load("portal/record_periods"), {"batch_id": batch.batch_id})
+                phases.done(f"replaced periods with {loaded} rows, quarantined {quarantined}")
+                unmatched = [
+                    r[0]
+                    for r in conn.execute(
+                        sqlfiles.load("portal/unmatched_codes"),
+                        {"synthetic_prefix": SYNTHETIC_CODE_PREFIX},
+                    )
+                ]
+                message_parts = list(fmt.warnings)
+                if replacement.shrinking:
+                    message_parts.append("forced: " + replacement.hold_message(max_shrink))
+                if unmatched:
+                    shown = ", ".join(unmatched[:20]) + (" …" if len(unmatched) > 20 else "")
+                    message_parts.append(
+                        f"{len(unmatched)} code(s) matching no planned service: {shown}"
+                    )
+                conn.execute(
+                    sqlfiles.load("portal/batch_finish_portal"),
+                    {
+                        "batch_id": batch.batch_id,
+                        "rows_read": read,
+                        "rows_loaded": loaded,
+                        "rows_quarantined": quarantined,
+                        "rows_outside_range": outside,
+                        "periods": periods,
+                        "params": json.dumps(params),
+                        "message": "; ".join(message_parts) or None,
+                        "is_synthetic": bool(any_synthetic),
+                        **replacement.as_params(),
+                    },
+                )
+        except _Held:
+            assert held is not None
+            conn.execute(sqlfiles.load("portal/batch_held"), held)
+            conn.commit()
+            log.warning("%s: %s", source_uri, held["message"])
+            return PortalLoadResult(
+                source_uri, "held", fmt.sha256, rows_read=read, rows_quarantined=quarantined,
+                rows_outside_range=outside, periods=periods, message=str(held["message"]),
+            )  # fmt: skip
+        except BaseException as exc:
+            lineage.fail_batch(conninfo, batch, exc)
+            raise
     result = PortalLoadResult(
         source_uri=source_uri,
         status="loaded",
@@ -202,3 +318,10 @@ def load_file(
     )
     log.info("%s", result.describe())
     return result
+
+
+def _sha_or_empty(path: Path) -> str:
+    try:
+        return textfiles.sha256_of(path)
+    except OSError:
+        return ""

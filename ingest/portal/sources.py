@@ -13,10 +13,10 @@ from pathlib import Path
 
 import psycopg
 
-from ingest import sqlfiles
+from ingest import lineage, sqlfiles, textfiles
 from ingest.portal import schema
-from ingest.portal.ckan import CkanClient, Resource
-from ingest.portal.load import PortalLoadResult, load_file
+from ingest.portal.ckan import CkanClient, CkanError, Resource
+from ingest.portal.load import LOADER, PortalLoadResult, load_file
 from ingest.portal.periods import PeriodRange
 
 log = logging.getLogger(__name__)
@@ -32,20 +32,37 @@ def drop_folder_files(folder: Path) -> list[Path]:
     )  # fmt: skip
 
 
+def load_one(conninfo: str, path: Path, source_uri: str, **options) -> PortalLoadResult:
+    """:func:`load_file`, with whatever the file itself provokes turned into a ``failed``
+    result (recorded as a batch with its checksum), so one file never stops the others. The
+    database being unreachable is not the file's fault: that still raises."""
+    try:
+        return load_file(conninfo, path, source_uri=source_uri, **options)
+    except psycopg.OperationalError:
+        raise
+    except Exception as exc:
+        log.exception("%s: unexpected error", source_uri)
+        message = f"{type(exc).__name__}: {exc}"[:2000]
+        lineage.record_batch(
+            conninfo, loader=LOADER, source_uri=source_uri,
+            source_sha256=textfiles.sha256_of(path) if path.exists() else "",
+            status="failed", message=message, is_synthetic=False,
+        )  # fmt: skip
+        return PortalLoadResult(source_uri, "failed", message=message)
+
+
 def sync_files(
     conninfo: str,
     folder: Path,
     period_range: PeriodRange | None = None,
-    *,
-    force: bool = False,
+    **options,
 ) -> list[PortalLoadResult]:
-    """Load every new or changed export in the drop folder (unchanged files are skipped)."""
+    """Load every new or changed export in the drop folder (unchanged files are skipped);
+    ``options`` go to :func:`ingest.portal.load.load_file` (force, force_replace, …)."""
     files = drop_folder_files(folder)
     results = []
     for i, path in enumerate(files, start=1):
-        result = load_file(
-            conninfo, path, source_uri=f"file://{path}", period_range=period_range, force=force
-        )
+        result = load_one(conninfo, path, f"file://{path}", period_range=period_range, **options)
         log.info("[%s/%s] %s", i, len(files), result.describe())
         results.append(result)
     return results
@@ -99,6 +116,7 @@ def sync_ckan(
     *,
     force: bool = False,
     work_dir: Path | None = None,
+    **options,
 ) -> list[PortalLoadResult]:
     """Load the dataset's CSV (or datastore) resources that are new or changed."""
     resources = [
@@ -118,12 +136,21 @@ def sync_ckan(
                 results.append(PortalLoadResult(uri, "unchanged", message="resource not modified"))
                 continue
             target = Path(tmp) / f"{resource.id}.csv"
-            if resource.url and resource.format == "csv":
-                client.download(resource.url, target)
-            else:
-                _datastore_to_csv(client, resource, target)
-            result = load_file(
-                conninfo, target, source_uri=uri, period_range=period_range, force=force
+            try:
+                if resource.url and resource.format == "csv":
+                    client.download(resource.url, target, catalogue_hash=resource.hash)
+                else:
+                    _datastore_to_csv(client, resource, target)
+            except CkanError as exc:  # this resource only; the others still load
+                log.error("[%s/%s] %s", i, len(resources), exc)
+                lineage.record_batch(
+                    conninfo, loader=LOADER, source_uri=uri, source_sha256="", status="failed",
+                    message=str(exc), is_synthetic=False,
+                )  # fmt: skip
+                results.append(PortalLoadResult(uri, "failed", message=str(exc)))
+                continue
+            result = load_one(
+                conninfo, target, uri, period_range=period_range, force=force, **options
             )
             if result.status in ("loaded", "unchanged"):
                 _record_resource(conninfo, resource, result.source_sha256)

@@ -94,7 +94,7 @@ def test_valid_submission_in_every_format_is_accepted(
         (4, "electronic_requests", "12.5", "fractional number"),
         (5, "total_users", "daudz", "not a number"),
         (6, "electronic_requests", "5000", "electronic requests (5000) exceed the total (3755)"),
-        (7, "submitter_name", '=HYPERLINK("x")', "looks like a spreadsheet formula"),
+        (7, "submitter_name", '=HYPERLINK("x")', "starts like a spreadsheet formula"),
         (8, "service_key", "VDI-01", "duplicate: the same service is already on row 2"),
         (9, "received_date", "2017-02-30", "not a date written YYYY-MM-DD"),
     ],
@@ -153,7 +153,8 @@ def test_missing_required_column_is_unreadable(vdi_plan: str, tmp_path: Path) ->
     rows = [r[: COL["service_key"]] + r[COL["service_key"] + 1 :] for r in example_rows()]
     result = submit(vdi_plan, tmp_path, rows, header=header)
     assert result.outcome == "rejected"
-    assert "matches neither the plan nor the submission template" in result.receipt_path.read_text()
+    receipt = result.receipt_path.read_text(encoding="utf-8")
+    assert "missing required column(s): 'Pakalpojuma atslēga' (Service key)" in receipt
 
 
 def test_resubmission_makes_a_new_version_and_keeps_the_old(vdi_plan: str, tmp_path: Path) -> None:
@@ -198,13 +199,16 @@ def test_inbox_processes_plans_first_and_archives_everything(db_url: str, tmp_pa
     (inbox / "z_plan.xlsx").write_bytes((EXAMPLES_DIR / "VDI_plan_2012.xlsx").read_bytes())
     (inbox / "notes.txt").write_text("not a template")
     results = process_inbox(db_url, inbox, tmp_path / "archive")
-    assert [(r.kind, r.outcome) for r in results] == [
-        ("plan", "accepted"),
-        ("submission", "accepted_with_warnings"),
+    assert [(r.original_name, r.kind, r.outcome) for r in results] == [
+        ("z_plan.xlsx", "plan", "accepted"),
+        ("a_submission.csv", "submission", "accepted_with_warnings"),
+        ("notes.txt", None, "rejected"),  # every file gets an outcome and a receipt
     ]
-    assert [p.name for p in inbox.iterdir()] == ["notes.txt"]
+    assert list(inbox.iterdir()) == []
     archived = sorted(p.name for p in (tmp_path / "archive" / "VDI").iterdir())
     assert len(archived) == 4 and sum(n.endswith(".receipt.txt") for n in archived) == 2
+    receipt = results[2].receipt_path.read_text(encoding="utf-8")
+    assert "unsupported file type .txt: send .csv or .xlsx" in receipt
 
 
 def test_submission_before_any_plan_is_rejected_as_unknown_institution(
@@ -237,7 +241,7 @@ def plan_rows() -> list[list[str]]:
         (0, "service_key", "ABC-01", "service key must start with VDI-"),
         (1, "base_year", "2016", "the base year is the year after the project ends (2015)"),
         (2, "forecast_e_users", "99999", "forecast e-service users exceed the forecast total"),
-        (3, "service_name", "+cmd|' /C calc'!A0", "looks like a spreadsheet formula"),
+        (3, "service_name", "+cmd|' /C calc'!A0", "starts like a spreadsheet formula"),
         (4, "forecast_total_users", "", "a plan needs every forecast as a number"),
     ],
 )

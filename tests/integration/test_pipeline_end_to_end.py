@@ -11,6 +11,8 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import re
+import shutil
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
@@ -291,6 +293,232 @@ def test_service_names_sort_in_latvian_order(e2e: tuple[Settings, str]) -> None:
     assert names == sorted(names, key=_latvian_key)
 
 
+def test_submitters_personal_data_never_leaves_the_raw_tables(e2e: tuple[Settings, str]) -> None:
+    """Submitters' names and e-mails (the SYNTHETIC years carry a person-like name and an
+    address) stay in raw.intake_files: no mart bi_reader reads, no extract file, no report
+    holds them."""
+    settings, url = e2e
+    with psycopg.connect(url) as conn:
+        personal = {
+            value
+            for row in conn.execute("select submitter_name, submitter_email from raw.intake_files")
+            for value in row
+            if value
+        }
+        columns = conn.execute(
+            "select table_name, column_name from information_schema.columns"
+            " where table_schema = 'marts' and data_type in ('text', 'character varying')"
+        ).fetchall()
+        leaks = [
+            f"marts.{table}.{column}"
+            for table, column in columns
+            if conn.execute(
+                f'select 1 from marts.{table} where "{column}" = any(%s) limit 1',
+                (sorted(personal),),
+            ).fetchone()
+        ]
+    assert "anna.paraudzina.demo@example.invalid" in personal  # the test has something to find
+    assert not [c for _t, c in columns if "submitter" in c or "email" in c]
+    assert leaks == []
+    files = [p for p in settings.extracts_dir.rglob("*") if p.is_file()]
+    assert len(files) > 20
+    for path in files:
+        text = path.read_bytes().decode("utf-8", "replace")
+        if path.suffix == ".xlsx":
+            import zipfile
+
+            with zipfile.ZipFile(path) as z:
+                text = "".join(z.read(n).decode("utf-8", "replace") for n in z.namelist())
+        assert not [v for v in personal if v in text], path
+
+
+def test_backup_restores_into_a_fresh_warehouse_with_equal_marts(
+    e2e: tuple[Settings, str], tmp_path: Path
+) -> None:
+    """make backup, then make restore into fresh state (its own database and folders): the same
+    rows in every raw, audit and mart table, the same marts, the same archived files."""
+    from dataclasses import replace
+
+    from stack import backup
+
+    settings, url = e2e
+    folder = backup.backup(settings, tmp_path / "backups", say=lambda _m: None)
+    fresh = replace(
+        settings,
+        database="e2e_restored",
+        extracts_dir=tmp_path / "restored" / "extracts",
+        intake_inbox_dir=tmp_path / "restored" / "inbox",
+        intake_archive_dir=tmp_path / "restored" / "archive",
+    )
+    counts = backup.restore(fresh, folder, say=lambda _m: None)
+    assert counts == backup.table_counts(url) and counts["raw.intake_files"] > 0
+    restored_url = warehouse.urls(fresh).url
+    assert _mart_figures(restored_url) == _mart_figures(url)
+
+    def files(root: Path) -> dict[str, str]:
+        return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+                for p in root.rglob("*") if p.is_file()}  # fmt: skip
+
+    assert files(fresh.archive_dir) == files(settings.archive_dir) != {}
+    assert files(fresh.extracts_dir) == files(settings.extracts_dir) != {}
+    with pytest.raises(backup.BackupError, match="not empty: restore only into fresh state"):
+        backup.restore(fresh, folder, say=lambda _m: None)  # never over existing state
+
+
+# -- the hostile corpus (tests/hostile_corpus.py) --------------------------------------------
+# Lineage and bookkeeping columns: they change with every load by design; figures must not.
+_BOOKKEEPING = re.compile(r"version|_files$|batch|file_id|_at$|^source_|sha256|invocation|through")
+
+
+def _mart_figures(url: str) -> dict[str, tuple]:
+    """A digest per mart of every column except bookkeeping: what a reader of the figures sees
+    (rows of the corpus's own institution HOSTILE aside)."""
+    digests = {}
+    with psycopg.connect(url) as conn:
+        tables = [r[0] for r in conn.execute(
+            "select table_name from information_schema.tables where table_schema = 'marts'"
+            " order by 1"
+        )]  # fmt: skip
+        for table in tables:
+            columns = [r[0] for r in conn.execute(
+                "select column_name from information_schema.columns"
+                " where table_schema = 'marts' and table_name = %s order by ordinal_position",
+                (table,),
+            ) if not _BOOKKEEPING.search(r[0])]  # fmt: skip
+            select = ", ".join(f'"{c}"' for c in columns)
+            # The corpus's valid rows belong to the unplanned institution HOSTILE (they load,
+            # as valid rows should); every other figure must stay as it was.
+            where = "where institution_code <> 'HOSTILE'" if "institution_code" in columns else ""
+            digests[table] = conn.execute(
+                f"select count(*), md5(coalesce(string_agg(t::text, '|' order by t::text), ''))"
+                f" from (select {select} from marts.{table} {where}) as t"
+            ).fetchone()
+    return digests
+
+
+def _receipts(archive: Path) -> dict[str, str]:
+    """Receipt text by the original file name it names."""
+    found = {}
+    for receipt in archive.rglob("*.receipt.txt"):
+        text = receipt.read_text(encoding="utf-8")
+        name = re.search(r"^Fails / File: +(.*)$", text, re.M).group(1)
+        found[name] = text
+    return found
+
+
+def _neighbourhood(folder: Path, levels: int = 6) -> set[str]:
+    """Every name in the folders above ``folder`` (a file written through ../../.. would
+    appear there)."""
+    names = set()
+    for parent in list(folder.parents)[:levels]:
+        names |= {str(p) for p in parent.iterdir()}
+    return names
+
+
+def _demo_rows(settings: Settings) -> list[str]:
+    return (settings.portal_files_dir / "portal_requests_2016-03.csv").read_text().splitlines()
+
+
+def test_hostile_corpus_in_one_pass_of_the_dags(e2e: tuple[Settings, str]) -> None:
+    """Every hostile file in one run of each load DAG: each gets the outcome and message its
+    manifest entry says, nothing is lost or executed, nothing is written outside its folder,
+    the valid files beside them load, and the marts' figures do not change."""
+    from tests.hostile_corpus import CORPUS_DIR, MANIFEST
+
+    settings, url = e2e
+    manifest = json.loads(MANIFEST.read_text(encoding="utf-8"))
+    assert len(manifest) >= 60
+    before = _mart_figures(url)
+    archive = settings.archive_dir
+    outside_before = _neighbourhood(archive)
+    with psycopg.connect(url) as conn:
+        (started,) = conn.execute("select clock_timestamp()").fetchone()
+    for case in manifest:
+        folder = settings.inbox_dir if case["kind"] == "intake" else settings.portal_files_dir
+        shutil.copyfile(CORPUS_DIR / case["kind"] / case["name"], folder / case["name"])
+
+    # Every intake file gets an outcome (none had to be set aside): the run succeeds.
+    pipeline.trigger(settings, url, pipeline.DagStep("institution_submissions", {}))
+    # Portal files that failed or were held fail the run, in the task after the loads.
+    with pytest.raises(pipeline.PipelineError) as failed:
+        pipeline.trigger(settings, url, pipeline.DagStep("portal_statistics_nightly", {}))
+    log = (settings.logs_dir / "portal_statistics_nightly.log").read_text(errors="replace")
+    assert "report_problems" in str(failed.value) + log
+    assert "p01_one_row_replaces_month.csv: HELD" in log
+    pipeline.trigger(settings, url, pipeline.DagStep("warehouse_transform", {}))
+
+    assert list(settings.inbox_dir.iterdir()) == [], "every intake file has an outcome"
+    receipts = _receipts(archive)
+    with psycopg.connect(url) as conn:
+        batches = {
+            Path(uri).name: (status, read, loaded, quarantined, outside, message, batch_id)
+            for uri, status, read, loaded, quarantined, outside, message, batch_id in conn.execute(
+                "select source_uri, status, rows_read, rows_loaded, rows_quarantined,"
+                " rows_outside_range, coalesce(message, ''), batch_id from audit.load_batches"
+                " where loader = 'portal.requests' and started_at >= %s",
+                (started,),
+            )
+        }
+        reasons = dict(conn.execute(
+            "select b.source_uri, string_agg(q.reason, ' | ') from raw.portal_requests_quarantine q"
+            " join audit.load_batches b using (batch_id) where b.started_at >= %s group by 1",
+            (started,),
+        ).fetchall())  # fmt: skip
+        intake_rows = conn.execute(
+            "select f.original_name, f.rows_total,"
+            " (select count(*) from raw.intake_submission_rows r where r.file_id = f.file_id)"
+            " + (select count(*) from raw.intake_plan_rows r where r.file_id = f.file_id),"
+            " (select count(*) from raw.intake_quarantine q where q.file_id = f.file_id),"
+            " f.archived_path, f.receipt_path"
+            " from raw.intake_files f where f.received_at >= %s",
+            (started,),
+        ).fetchall()
+        tables = conn.execute("select count(*) from raw.intake_files").fetchone()[0]
+        hostile_rows = conn.execute(
+            "select count(*) from raw.portal_requests where institution_code = 'HOSTILE'"
+        ).fetchone()[0]
+    assert tables > 0, "the SQL in the corpus was never executed"
+
+    wrong = []
+    for case in manifest:
+        if case["kind"] == "intake":
+            text = receipts.get(case["name"], "")
+            outcome = re.search(r"^Rezultāts / Outcome: +[^/]+/ (.*)$", text, re.M)
+            got = outcome.group(1).strip() if outcome else "no receipt"
+            want = case["outcome"].replace("_", " ").upper()
+            if got != want or not all(w in text for w in case["says"]):
+                wrong.append((case["name"], got, want, case["says"]))
+        else:
+            status, read, loaded, quarantined, outside, message, _ = batches.get(
+                case["name"], ("no batch",) + (None,) * 6
+            )
+            said = (
+                message
+                + " "
+                + (reasons.get(f"file://{settings.portal_files_dir / case['name']}") or "")
+            )
+            if status == "succeeded":
+                status = "loaded"
+                assert read == loaded + quarantined + outside, case["name"]  # nothing lost
+            expected_rows = (case["rows_loaded"], case["rows_quarantined"])
+            if (
+                status != case["outcome"]
+                or not all(w in said for w in case["says"])
+                or (case["rows_loaded"] is not None and (loaded, quarantined) != expected_rows)
+            ):
+                wrong.append((case["name"], status, case["outcome"], said[:200]))
+    assert not wrong, wrong
+    expected_valid = sum(c["rows_loaded"] or 0 for c in manifest if c["kind"] == "portal")
+    assert hostile_rows == expected_valid - (len(_demo_rows(settings)) - 1)  # p02: VDI again
+
+    for name, total, loaded, quarantined, archived, receipt in intake_rows:
+        assert total == loaded or total == quarantined, f"{name}: rows lost"
+        for written in (archived, receipt):
+            assert archive.resolve() in Path(written).resolve().parents, written
+    assert _neighbourhood(archive) == outside_before, "a file escaped its folder"
+    assert _mart_figures(url) == before, "a hostile file changed the marts' figures"
+
+
 def test_service_month_rebuilds_only_the_reloaded_month(
     e2e: tuple[Settings, str], tmp_path: Path
 ) -> None:
@@ -315,7 +543,8 @@ def test_service_month_rebuilds_only_the_reloaded_month(
                 str(month): (requests, through)
                 for month, requests, through in conn.execute(
                     "select period_month, sum(request_count), max(portal_batches_through)"
-                    " from marts.fct_service_month group by period_month"
+                    " from marts.fct_service_month where institution_code = 'VDI'"
+                    " group by period_month"
                 )
             }
 

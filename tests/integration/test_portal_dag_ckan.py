@@ -44,6 +44,6 @@ def test_portal_dag_loads_from_ckan(
             "select resource_id from audit.portal_resources order by 1"
         ).fetchall()
     assert loaded == (6, 30 + sum(10 + i for i in range(5)))
-    assert quarantined == [(3, "negative request count")]
+    assert quarantined == [(3, "negative number")]
     assert resources == [("res-2016",), ("res-2017",)]
     assert fake.count("/download/portal-2016.csv") == 1

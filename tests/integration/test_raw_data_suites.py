@@ -103,8 +103,12 @@ def _portal(**change: str) -> str:
                                      "api_e_address"),
         ([_portal(period_grain="'week'")], "the period is a day or a month"),
         ([_portal(request_count="-1")], "request counts are not negative"),
-        ([_portal(period_start="'2999-01-01'")], "periods are not in the future (nor before 2000)"),
-        ([_portal(institution_code="'vdi'")], "institution codes are upper-case codes"),
+        ([_portal(period_start="'2999-01-01'")],
+         "periods are not after today in Riga (nor before 2000)"),
+        ([_portal(institution_code="'vdi'")], "institution codes match the code pattern"),
+        ([_portal(institution_code="'VDI''; drop table x;--'")],
+         "institution codes match the code pattern"),
+        ([_portal(portal_service_code="'EP 72'")], "portal service codes match the code pattern"),
         ([_portal(portal_service_code="null")], "portal_service_code is present"),
         ([_portal(request_count="null")], "request_count is present"),
         ([_portal(source_sha256="null")], "source_sha256 is present"),
@@ -145,3 +149,34 @@ def test_each_submission_rule_fails_on_a_broken_row(
     db_url: str, rows: list[str], rule: str
 ) -> None:
     assert rule in _failed(db_url, [GOOD_PORTAL], rows)[raw_data.SUBMISSIONS_SUITE]
+
+
+def test_the_loader_quarantines_what_the_raw_suite_would_refuse(db_url: str, tmp_path) -> None:
+    """One rule set: rows the suites would refuse never reach raw, so they cannot block every
+    later build (a period in 2099, SQL text as an institution code, a code with spaces)."""
+    from ingest.portal.load import load_file
+
+    export = tmp_path / "hostile.csv"
+    export.write_text(
+        "service_code,institution_code,period,channel,requests\n"
+        "EP72,VDI,2016-01,portal,5\n"
+        "EP72,VDI,2099-01,portal,5\n"
+        'EP72,"VDI\'; drop table raw.portal_requests;--",2016-02,portal,5\n'
+        "EP 72,VDI,2016-03,portal,5\n"
+        "EP72,VDI,2016-04,portal,1 234\n",
+        encoding="utf-8",
+    )
+    result = load_file(db_url, export)
+    assert (result.rows_read, result.rows_loaded, result.rows_quarantined) == (5, 2, 3)
+    assert set(result.quarantine_reasons) == {
+        "period after today (Europe/Riga): no statistics can exist for it yet",
+        'not a valid institution code "VDI\'; drop table raw.portal_requests;--": '
+        "2–10 capital letters or digits, starting with a letter (e.g. VDI)",
+        "not a valid portal service code 'EP 72': letters, digits and '-' (e.g. EP72), at most 40",
+    }
+    results = raw_data.validate_all(db_url)
+    assert not results[raw_data.PORTAL_SUITE].errors, results[raw_data.PORTAL_SUITE].errors
+    with psycopg.connect(db_url) as conn:
+        assert conn.execute("select sum(request_count) from raw.portal_requests").fetchone() == (
+            1239,
+        )

@@ -372,3 +372,20 @@ def test_a_refused_extract_alerts_the_data_team(stack: Stack) -> None:
     assert "within 10% of the portal's count" in body and "VDI-07" in body
     ui = stack.settings.airflow_api_url
     assert f"{ui}/dags/annual_indicator_submission/runs/" in body
+
+
+def test_stopping_the_stack_leaves_no_process_behind(stack: Stack) -> None:
+    """The Celery worker re-executes itself under another name; `make airflow-stop` must still
+    find it (through the PID file Celery writes) and everything it forked."""
+    running = airflow_local.pids(stack.settings, with_worker=True)
+    worker = running[airflow_local.CELERY_WORKER]
+    assert worker is not None, "the worker started by the Celery test is found by its PID file"
+    everything = set()
+    for pid in running.values():
+        if pid is not None:
+            everything |= airflow_local._family(pid)
+    airflow_local.stop(stack.settings)
+    table = airflow_local._process_table()
+    survivors = {pid for pid in everything if pid in table and table[pid][0] != "Z"}
+    assert not survivors, {p: Path(f"/proc/{p}/cmdline").read_bytes() for p in survivors}
+    assert airflow_local.pids(stack.settings, with_worker=True) == dict.fromkeys(running)

@@ -40,7 +40,7 @@ def _write_big_export(path: Path, min_bytes: int) -> int:
         fh.write("service_code,institution_code,period,channel,requests,service_name\n")
         while size < min_bytes:
             lines = [
-                f"SYN-EP{n:05d},SYN-I{n % 50:03d},{day.isoformat()},portal,{(n * 7 + rows) % 97},"
+                f"SYN-EP{n:05d},SYNI{n % 50:03d},{day.isoformat()},portal,{(n * 7 + rows) % 97},"
                 f"Sintētisks pakalpojums ar garu nosaukumu numur {n}\n"
                 for n in range(1000)
             ]

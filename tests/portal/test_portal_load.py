@@ -60,9 +60,9 @@ def test_bad_rows_are_quarantined_with_exact_reasons(db_url: str, tmp_path: Path
             "select status, rows_read, rows_loaded, rows_quarantined from audit.load_batches"
         ).fetchone()
     assert quarantined == [
-        (3, "request_count", "negative request count"),
-        (4, "request_count", "fractional request count"),
-        (5, "request_count", "request count is not a whole number"),
+        (3, "request_count", "negative number"),
+        (4, "request_count", "fractional number: counts are whole numbers"),
+        (5, "request_count", "not a number"),
         (6, "period", "impossible date"),
         (7, "portal_service_code", "empty service code"),
         (8, "channel", "unknown channel"),
@@ -104,7 +104,25 @@ def test_corrected_period_replaces_the_whole_period(db_url: str, tmp_path: Path)
     load_file(db_url, _file(tmp_path, "EP72,VDI,2016-01,portal,30,a\nEP88,VDI,2016-01,portal,5,b\n"
                                        "EP72,VDI,2016-02,portal,40,c\n", "first.csv"))  # fmt: skip
     # The portal corrects January: EP88 disappears, EP72 changes; February is untouched.
-    load_file(db_url, _file(tmp_path, "EP72,VDI,2016-01,portal,33,a\n", "correction.csv"))
+    # Losing half of January's rows is beyond the 20 % limit: held until forced.
+    correction = _file(tmp_path, "EP72,VDI,2016-01,portal,33,a\n", "correction.csv")
+    held = load_file(db_url, correction)
+    assert held.status == "held"
+    assert "VDI month 2016-01-01: 2 rows / 35 requests → 1 / 33" in held.message
+    with psycopg.connect(db_url) as conn:
+        rows = conn.execute(
+            "select period_start::text, portal_service_code, request_count from raw.portal_requests"
+            " order by 1, 2"
+        ).fetchall()
+        batch = conn.execute(
+            "select status, rows_before, requests_before, rows_after, requests_after, message"
+            " from audit.load_batches where source_uri like '%%correction.csv'"
+        ).fetchone()
+    assert rows == [("2016-01-01", "EP72", 30), ("2016-01-01", "EP88", 5),
+                    ("2016-02-01", "EP72", 40)]  # fmt: skip
+    assert batch[:5] == ("held", 2, 35, 1, 33) and batch[5].startswith("HELD, not applied")
+    forced = load_file(db_url, correction, force_replace=True)
+    assert forced.status == "loaded"
     with psycopg.connect(db_url) as conn:
         rows = conn.execute(
             "select period_start::text, portal_service_code, request_count from raw.portal_requests"
@@ -124,6 +142,10 @@ def test_failed_load_leaves_the_previous_period_visible(db_url: str, tmp_path: P
         load_file(db_url, broken)
     with psycopg.connect(db_url) as conn:
         assert conn.execute("select request_count from raw.portal_requests").fetchall() == [(30,)]
+        status, message = conn.execute(
+            "select status, message from audit.load_batches where source_uri like '%%broken.csv'"
+        ).fetchone()
+    assert status == "failed" and message.startswith("CheckViolation")
 
 
 def test_period_range_loads_only_its_months_and_counts_the_rest(

@@ -25,7 +25,7 @@ def test_ckan_sync_loads_csv_and_datastore_then_skips_unchanged(
     db_url: str, httpserver: HTTPServer
 ) -> None:
     fake = FakeCkan(httpserver)
-    client = CkanClient(fake.base_url, sleep=lambda _s: None)
+    client = CkanClient(fake.base_url, backoff_seconds=0)
     first = sync_ckan(db_url, client, DATASET)
     assert [r.status for r in first] == ["loaded", "loaded"]  # the PDF is not a statistics file
     assert (first[0].rows_loaded, first[0].rows_quarantined) == (1, 1)
@@ -74,9 +74,10 @@ def test_nightly_raises_naming_unreadable_files_after_loading_the_rest(
     )
     (drop / "b_bad.csv").write_text("code,period\nEP72,2016-01\n")
     settings = replace(fresh_db, portal_drop_dir=drop)
-    with pytest.raises(nightly.PortalLoadFailed, match=r"b_bad\.csv: b_bad\.csv: missing required"):
-        nightly.run(db_url, settings)
+    summary = nightly.run(db_url, settings)
     assert _sum(db_url) == 3
+    with pytest.raises(nightly.PortalLoadFailed, match=r"b_bad\.csv: FAILED: b_bad\.csv: missing"):
+        nightly.raise_for_problems(summary.problems)
 
 
 def test_missing_drop_folder_is_a_clear_error(fresh_db, db_url: str, tmp_path: Path) -> None:

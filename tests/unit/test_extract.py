@@ -24,6 +24,10 @@ def _table(attainment: str = "9.2362869198312236", name: str = "Izziņa") -> ext
     rows = [
         ("VDI", 2016, "VDI-07", name, Decimal(attainment), 3755, False),
         ("VDI", 2016, "VDI-16", '=HYPERLINK("http://x")', None, 207, False),
+        ("VDI", 2016, "VDI-17", "-1+1", None, 1, False),
+        ("VDI", 2016, "VDI-18", "@SUM(1)", None, 1, False),
+        ("VDI", 2016, "VDI-19", "\t+cmd|' /C calc'!A0", None, 1, False),
+        ("VDI", 2016, "VDI-20", "- a list item, 5 - 3", None, 1, False),
     ]
     return extract_content.Table(extract_content.INDICATORS, COLUMNS, rows)
 
@@ -50,7 +54,12 @@ def test_csv_is_deterministic_and_exact() -> None:
     assert data.decode("utf-8").splitlines() == [
         ",".join(COLUMNS),
         "VDI,2016,VDI-07,Izziņa,9.2362869198312236,3755,false",
-        'VDI,2016,VDI-16,"=HYPERLINK(""http://x"")",,207,false',
+        # OWASP CSV injection: text starting like a formula gets an apostrophe in front
+        'VDI,2016,VDI-16,"\'=HYPERLINK(""http://x"")",,207,false',
+        "VDI,2016,VDI-17,'-1+1,,1,false",
+        "VDI,2016,VDI-18,'@SUM(1),,1,false",
+        "VDI,2016,VDI-19,'\t+cmd|' /C calc'!A0,,1,false",
+        'VDI,2016,VDI-20,"\'- a list item, 5 - 3",,1,false',
     ]
 
 
@@ -66,10 +75,11 @@ def test_xlsx_reread_equals_the_csv_and_text_is_never_a_formula() -> None:
     table = _table()
     xlsx = extract_content.render_xlsx([table])
     csv_bytes = extract_content.render_csv(table)
-    assert assert_sheet_equals_csv(xlsx, "Rādītāji", csv_bytes) == 2
-    formula_cell = load_workbook(io.BytesIO(xlsx))["Rādītāji"].cell(row=3, column=4)
-    assert formula_cell.data_type == "s"
-    assert formula_cell.value == '=HYPERLINK("http://x")'
+    assert assert_sheet_equals_csv(xlsx, "Rādītāji", csv_bytes) == 6
+    sheet = load_workbook(io.BytesIO(xlsx))["Rādītāji"]
+    assert all(c.data_type != "f" for row in sheet.iter_rows() for c in row)
+    assert sheet.cell(row=3, column=4).data_type == "s"
+    assert sheet.cell(row=3, column=4).value == '\'=HYPERLINK("http://x")'
 
 
 def test_first_write_creates_v0001_with_verifiable_manifest(tmp_path: Path) -> None:
@@ -128,7 +138,7 @@ def test_failure_mid_write_leaves_no_visible_version(tmp_path: Path, monkeypatch
         real(path, data)
 
     monkeypatch.setattr(extract, "_write_durably", crash_on_second_file)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(extract.ExtractStorageError, match="disk full — free space"):
         _write(tmp_path, _table())
     folder = tmp_path / "2016" / "VDI"
     assert extract.versions(folder) == []

@@ -1,6 +1,8 @@
 -- Set-based validation of the landed rows. One output row per input row, with the first
 -- problem found (reason + column) or none; duplicates of a key within the file keep the first
--- line and quarantine the others. Parameters: channel aliases, default is_synthetic, range.
+-- line and quarantine the others. Parameters: channel aliases, default is_synthetic, range,
+-- the latest possible period (today in Europe/Riga). Counts and codes were judged by
+-- ingest.rules (the rules the raw suites check) into tmp_portal_verdicts.
 --
 -- Speed: exports repeat few distinct codes, periods, channels and counts over millions of
 -- rows, so each distinct value is parsed once (the *_values CTEs) and rows hash-join to the
@@ -26,9 +28,20 @@ channel_values as (
 
 code_values as (
     select
-        portal_service_code as raw_code,
-        raw.normalise_portal_code(portal_service_code) as code
-    from (select distinct coalesce(portal_service_code, '') as portal_service_code from tmp_portal_stage) as v
+        raw_value as raw_code,
+        value as code,
+        problem as code_problem
+    from tmp_portal_verdicts
+    where kind = 'portal_service_code'
+),
+
+institution_values as (
+    select
+        raw_value as raw_institution,
+        value as institution,
+        problem as institution_problem
+    from tmp_portal_verdicts
+    where kind = 'institution_code'
 ),
 
 period_texts as (
@@ -76,27 +89,11 @@ period_values as (
 
 count_values as (
     select
-        raw_count,
-        case
-            when count_text ~ '^\d+([.,]0+)?$'
-                and pg_input_is_valid(regexp_replace(count_text, '[.,]0+$', ''), 'bigint')
-                then regexp_replace(count_text, '[.,]0+$', '')::bigint
-        end as request_count_value,
-        case
-            when count_text is null then 'missing request count'
-            when count_text ~ '^-\s*\d+([.,]\d+)?$' then 'negative request count'
-            when count_text ~ '^\d+[.,]\d*[1-9]\d*$' then 'fractional request count'
-            when not (
-                count_text ~ '^\d+([.,]0+)?$'
-                and pg_input_is_valid(regexp_replace(count_text, '[.,]0+$', ''), 'bigint')
-            ) then 'request count is not a whole number'
-        end as count_problem
-    from (
-        select
-            raw_count,
-            nullif(btrim(raw_count), '') as count_text
-        from (select distinct coalesce(request_count, '') as raw_count from tmp_portal_stage) as d
-    ) as v
+        raw_value as raw_count,
+        value::bigint as request_count_value,
+        problem as count_problem
+    from tmp_portal_verdicts
+    where kind = 'request_count'
 ),
 
 joined as (
@@ -104,7 +101,9 @@ joined as (
         s.line_no,
         s.parse_error,
         c.code,
-        nullif(upper(btrim(s.institution_code)), '') as institution,
+        c.code_problem,
+        i.institution,
+        i.institution_problem,
         nullif(btrim(s.service_name), '') as service_name,
         ch.channel,
         p.iso_text,
@@ -125,6 +124,8 @@ joined as (
     from tmp_portal_stage as s
     left join code_values as c
         on coalesce(s.portal_service_code, '') = c.raw_code
+    left join institution_values as i
+        on coalesce(s.institution_code, '') = i.raw_institution
     left join channel_values as ch
         on coalesce(s.channel, '') = ch.raw_channel
     left join period_values as p
@@ -139,12 +140,20 @@ reasoned as materialized (
         j.*,
         case
             when parse_error is not null then array[null, parse_error]
+            when code_problem is not null then array['portal_service_code', code_problem]
             when code is null then array['portal_service_code', 'empty service code']
+            when institution_problem is not null then array['institution_code', institution_problem]
             when institution is null then array['institution_code', 'empty institution code']
             when iso_text is null then array[
                 'period', 'period is not a date (expected YYYY-MM, YYYY-MM-DD or DD.MM.YYYY)'
             ]
             when period_date is null then array['period', 'impossible date']
+            when period_date > %(latest_period)s::date then array[
+                'period', 'period after today (Europe/Riga): no statistics can exist for it yet'
+            ]
+            when period_date < %(earliest_period)s::date then array[
+                'period', 'period before ' || %(earliest_period)s::date::text
+            ]
             when grain = 'invalid' then array['period_grain', 'unknown period grain (month or day)']
             when grain = 'month' and format_grain = 'day' and extract(day from period_date) <> 1
                 then array['period', 'monthly row whose date is not the first of the month']

@@ -1,0 +1,94 @@
+-- What loading this file would do to the partitions (institution, grain, period) it replaces:
+-- rows and requests before (raw.portal_requests now) and after (the file's loadable rows).
+-- One row per partition losing more than %(max_shrink)s of its rows or requests (the worst 5),
+-- each carrying the totals over all replaced partitions and how many shrink; one row with
+-- NULL partition columns when none does. Bounded output whatever the file's size.
+with incoming as (
+    select
+        institution_code,
+        period_grain,
+        period_start,
+        count(*) as rows_after,
+        sum(request_count) as requests_after
+    from tmp_portal_checked
+    where is_loadable
+    group by institution_code, period_grain, period_start
+),
+
+existing as (
+    select
+        r.institution_code,
+        r.period_grain,
+        r.period_start,
+        count(*) as rows_before,
+        sum(r.request_count) as requests_before
+    from raw.portal_requests as r
+    inner join incoming as i
+        on
+            r.institution_code = i.institution_code
+            and r.period_grain = i.period_grain
+            and r.period_start = i.period_start
+    group by r.institution_code, r.period_grain, r.period_start
+),
+
+parts as (
+    select
+        i.institution_code,
+        i.period_grain,
+        i.period_start,
+        coalesce(e.rows_before, 0) as rows_before,
+        coalesce(e.requests_before, 0) as requests_before,
+        i.rows_after,
+        i.requests_after
+    from incoming as i
+    left join existing as e
+        on
+            i.institution_code = e.institution_code
+            and i.period_grain = e.period_grain
+            and i.period_start = e.period_start
+),
+
+measured as (
+    select
+        *,
+        greatest(
+            case when rows_before > 0 then 1 - rows_after::numeric / rows_before else 0 end,
+            case
+                when requests_before > 0 then 1 - requests_after::numeric / requests_before
+                else 0
+            end
+        ) as loss
+    from parts
+),
+
+totals as (
+    select
+        coalesce(sum(rows_before), 0) as rows_before,
+        coalesce(sum(requests_before), 0) as requests_before,
+        coalesce(sum(rows_after), 0) as rows_after,
+        coalesce(sum(requests_after), 0) as requests_after,
+        count(*) filter (where loss > %(max_shrink)s) as shrinking
+    from measured
+)
+
+select
+    t.rows_before,
+    t.requests_before,
+    t.rows_after,
+    t.requests_after,
+    t.shrinking,
+    w.institution_code,
+    w.period_grain,
+    w.period_start,
+    w.rows_before,
+    w.requests_before,
+    w.rows_after,
+    w.requests_after
+from totals as t
+left join lateral (
+    select *
+    from measured
+    where loss > %(max_shrink)s
+    order by loss desc, institution_code asc, period_start asc
+    limit 5
+) as w on true
