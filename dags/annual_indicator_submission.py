@@ -6,7 +6,15 @@ from datetime import datetime
 
 from airflow.sdk import Param, dag, get_current_context, task
 
-from common import DBT, DEFAULT_ARGS, GX_TIMEOUT, riga_cron, warehouse_url
+from common import (
+    DBT,
+    DEFAULT_ARGS,
+    GX_TIMEOUT,
+    PUBLISHER_ROLE,
+    TRANSFORMER_ROLE,
+    riga_cron,
+    warehouse_url,
+)
 
 DOCS = """
 ### annual_indicator_submission
@@ -65,7 +73,7 @@ def annual_indicator_submission() -> None:
         from ops.run_dates import as_of_date
 
         as_of = as_of_date(get_current_context())
-        result = refresh.refresh_marts(load_settings(), warehouse_url(), as_of)
+        result = refresh.refresh_marts(load_settings(), warehouse_url(TRANSFORMER_ROLE), as_of)
         print(result.describe())
         return {"invocation_id": result.build.invocation_id, "skipped": result.build.skipped}
 
@@ -86,7 +94,7 @@ def annual_indicator_submission() -> None:
         settings = load_settings()
         try:
             result = annual_submission.submit(
-                warehouse_url(),
+                warehouse_url(PUBLISHER_ROLE),
                 settings.extracts_dir,
                 year,
                 get_current_context()["params"]["institution"],

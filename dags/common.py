@@ -10,7 +10,13 @@ from datetime import timedelta
 
 from airflow.sdk import Asset, CronTriggerTimetable
 
-from ingest.config import AIRFLOW_CONN_ID, DBT_POOL, load_settings
+from ingest.config import (  # noqa: F401 (the roles are re-exported to the DAGs)
+    DBT_POOL,
+    LOADER_ROLE,
+    PUBLISHER_ROLE,
+    TRANSFORMER_ROLE,
+    load_settings,
+)
 from ops.alerts import DataTeamNotifier
 from ops.run_dates import RIGA
 
@@ -21,7 +27,7 @@ DEFAULT_ARGS = {
     "owner": OWNER,
     # 2 under a scheduler; `make run` sets TASK_RETRIES=0 (it should fail fast, not wait).
     "retries": load_settings().task_retries,
-    "retry_delay": timedelta(minutes=5),
+    "retry_delay": timedelta(seconds=load_settings().task_retry_delay_seconds),
     "retry_exponential_backoff": True,
     # Fires once a task has no retries left: mails ALERT_EMAILS (nothing when unset).
     "on_failure_callback": [DataTeamNotifier()],
@@ -48,15 +54,19 @@ RAW_PORTAL = Asset("warehouse_raw_portal")
 MARTS = Asset("warehouse_marts")
 
 
-def warehouse_url() -> str:
-    """The warehouse URL from the Airflow connection ``warehouse`` (``AIRFLOW_CONN_WAREHOUSE``)."""
+def warehouse_url(role: str) -> str:
+    """The warehouse URL for a job ``role`` (loader, transformer or publisher) from the Airflow
+    connection ``warehouse_<role>`` (``AIRFLOW_CONN_WAREHOUSE_<ROLE>``): each task connects as
+    the least-privileged role its job needs."""
     from airflow.sdk import Connection
 
-    from ingest.config import postgres_url
+    from ingest.config import JOB_ROLES, postgres_url, role_conn_id
 
-    conn = Connection.get(AIRFLOW_CONN_ID)
+    if role not in JOB_ROLES:
+        raise ValueError(f"unknown warehouse role {role!r}: one of {', '.join(JOB_ROLES)}")
+    conn = Connection.get(role_conn_id(role))
     if not conn.host:
-        raise ValueError(f"Airflow connection {AIRFLOW_CONN_ID!r} has no host")
+        raise ValueError(f"Airflow connection {role_conn_id(role)!r} has no host")
     return postgres_url(
         conn.host, conn.port or 5432, conn.login or "", conn.password or "", conn.schema or ""
     )

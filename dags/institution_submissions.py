@@ -6,7 +6,7 @@ from datetime import datetime
 
 from airflow.sdk import dag, task
 
-from common import DEFAULT_ARGS, RAW_INTAKE, riga_cron, warehouse_url
+from common import DEFAULT_ARGS, LOADER_ROLE, RAW_INTAKE, riga_cron, warehouse_url
 
 DOCS = """
 ### institution_submissions
@@ -48,7 +48,7 @@ def institution_submissions() -> None:
         from ingest.intake.inbox import process_inbox as process
 
         settings = load_settings()
-        results = process(warehouse_url(), settings.inbox_dir, settings.archive_dir)
+        results = process(warehouse_url(LOADER_ROLE), settings.inbox_dir, settings.archive_dir)
         for result in results:
             print(result.describe())
         return [r.summary() for r in results]

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from airflow.sdk import dag, task
 
-from common import DBT, DEFAULT_ARGS, riga_cron, warehouse_url
+from common import DBT, DEFAULT_ARGS, TRANSFORMER_ROLE, riga_cron, warehouse_url
 
 DOCS = """
 ### operations_housekeeping
@@ -43,7 +43,9 @@ def operations_housekeeping() -> None:
         from ingest import refresh
         from ingest.config import load_settings
 
-        return refresh.check_freshness(load_settings(), warehouse_url(), fail_on_error=True)
+        return refresh.check_freshness(
+            load_settings(), warehouse_url(TRANSFORMER_ROLE), fail_on_error=True
+        )
 
     @task
     def clean_airflow_metadata() -> str:

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from airflow.sdk import Param, dag, get_current_context, task
 
-from common import DEFAULT_ARGS, RAW_PORTAL, riga_cron, warehouse_url
+from common import DEFAULT_ARGS, LOADER_ROLE, RAW_PORTAL, riga_cron, warehouse_url
 
 DOCS = """
 ### portal_statistics_nightly
@@ -74,7 +74,7 @@ def portal_statistics_nightly() -> None:
 
         params = get_current_context()["params"]
         summary = nightly.run(
-            warehouse_url(),
+            warehouse_url(LOADER_ROLE),
             load_settings(),
             source=params["source"],
             period_from=params["period_from"],

@@ -6,7 +6,16 @@ from datetime import datetime
 
 from airflow.sdk import dag, get_current_context, task
 
-from common import DBT, DEFAULT_ARGS, GX_TIMEOUT, MARTS, RAW_INTAKE, RAW_PORTAL, warehouse_url
+from common import (
+    DBT,
+    DEFAULT_ARGS,
+    GX_TIMEOUT,
+    MARTS,
+    RAW_INTAKE,
+    RAW_PORTAL,
+    TRANSFORMER_ROLE,
+    warehouse_url,
+)
 
 DOCS = """
 ### warehouse_transform
@@ -47,7 +56,7 @@ def warehouse_transform() -> None:
         from ingest.config import load_settings
         from ops.run_dates import as_of_date
 
-        state = refresh.build_state(load_settings(), warehouse_url())
+        state = refresh.build_state(load_settings(), warehouse_url(TRANSFORMER_ROLE))
         current = state.up_to_date(as_of_date(get_current_context()))
         print("marts up to date: nothing to do" if current else "changes to build")
         return not current
@@ -59,7 +68,7 @@ def warehouse_transform() -> None:
         from ingest import refresh
         from ingest.config import load_settings
 
-        return refresh.validate_raw_if_changed(load_settings(), warehouse_url())
+        return refresh.validate_raw_if_changed(load_settings(), warehouse_url(TRANSFORMER_ROLE))
 
     @task(**DBT)
     def source_freshness() -> dict:
@@ -69,7 +78,9 @@ def warehouse_transform() -> None:
         from ops.run_dates import as_of_date
 
         as_of = as_of_date(get_current_context())
-        return refresh.check_freshness(load_settings(), warehouse_url(), as_of=as_of)
+        return refresh.check_freshness(
+            load_settings(), warehouse_url(TRANSFORMER_ROLE), as_of=as_of
+        )
 
     @task(outlets=[MARTS], **DBT)
     def dbt_build(validated: dict) -> dict:
@@ -81,7 +92,7 @@ def warehouse_transform() -> None:
         # (dag_run.run_after: asset-triggered and manual runs have no logical date).
         outcome = refresh.build(
             load_settings(),
-            warehouse_url(),
+            warehouse_url(TRANSFORMER_ROLE),
             as_of_date(get_current_context()),
             validated=validated["raw_watermark"],
         )
@@ -106,7 +117,7 @@ def warehouse_transform() -> None:
         from ops.run_dates import as_of_date
 
         index = transform.generate_docs(
-            warehouse_url(),
+            warehouse_url(TRANSFORMER_ROLE),
             settings.dbt_project_dir,
             settings.dbt_target_dir,
             as_of_date(get_current_context()),

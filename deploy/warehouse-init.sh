@@ -8,8 +8,12 @@
 #     not a superuser, cannot create roles or databases);
 #   - the login role `bi_reader` for BI tools (read-only: migration 0004 and dbt grants give it
 #     connect and select on the marts, nothing else);
+#   - the login roles `loader`, `transformer` and `publisher`, one per job (migration 0008 gives
+#     each only what its job needs; the Airflow tasks connect as them, never as the owner), and
+#     the owner's right to act as each (so migrations can hand them their tables);
 #   - the database `warehouse`, owned by `warehouse`, UTF8.
-# Passwords come from the environment (WAREHOUSE_PASSWORD, BI_READER_PASSWORD, set from .env)
+# Passwords come from the environment (WAREHOUSE_PASSWORD, BI_READER_PASSWORD, LOADER_PASSWORD,
+# TRANSFORMER_PASSWORD, PUBLISHER_PASSWORD, set from .env)
 # and reach the server as SQL literals quoted by PostgreSQL itself (format %L), never by the shell.
 #
 # Safe to run again, e.g. after changing the passwords in .env (`docker compose up -d warehouse`
@@ -20,11 +24,17 @@ set -euo pipefail
 
 : "${WAREHOUSE_PASSWORD:?WAREHOUSE_PASSWORD is not set (see .env.example)}"
 : "${BI_READER_PASSWORD:?BI_READER_PASSWORD is not set (see .env.example)}"
+: "${LOADER_PASSWORD:?LOADER_PASSWORD is not set (see .env.example)}"
+: "${TRANSFORMER_PASSWORD:?TRANSFORMER_PASSWORD is not set (see .env.example)}"
+: "${PUBLISHER_PASSWORD:?PUBLISHER_PASSWORD is not set (see .env.example)}"
 
 psql -v ON_ERROR_STOP=1 --no-psqlrc --quiet \
     --username "${POSTGRES_USER:-postgres}" --dbname postgres <<'SQL'
 \getenv owner_password WAREHOUSE_PASSWORD
 \getenv bi_password BI_READER_PASSWORD
+\getenv loader_password LOADER_PASSWORD
+\getenv transformer_password TRANSFORMER_PASSWORD
+\getenv publisher_password PUBLISHER_PASSWORD
 
 -- Create each login role, or reset its password when it exists already.
 select format(
@@ -33,8 +43,15 @@ select format(
                 else 'create role %I login nosuperuser nocreatedb nocreaterole password %L'
            end,
            role_name, role_password)
-  from (values ('warehouse', :'owner_password'), ('bi_reader', :'bi_password'))
+  from (values ('warehouse', :'owner_password'), ('bi_reader', :'bi_password'),
+               ('loader', :'loader_password'), ('transformer', :'transformer_password'),
+               ('publisher', :'publisher_password'))
        as wanted (role_name, role_password)
+\gexec
+
+-- The owner may act as each job role: migration 0008 hands them their tables.
+select format('grant %I to warehouse with inherit true, set true', role_name)
+  from (values ('loader'), ('transformer'), ('publisher')) as job (role_name)
 \gexec
 
 select 'create database warehouse owner warehouse encoding ''UTF8'' template template0'
@@ -42,4 +59,5 @@ select 'create database warehouse owner warehouse encoding ''UTF8'' template tem
 \gexec
 SQL
 
-echo "warehouse-init: database warehouse, login roles warehouse and bi_reader are ready"
+echo "warehouse-init: database warehouse and login roles warehouse, bi_reader, loader," \
+     "transformer and publisher are ready"

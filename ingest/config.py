@@ -43,6 +43,7 @@ Variables (all optional):
 - ``AIRFLOW_DAGS_PAUSED``  ``true`` keeps the DAGs paused under ``make airflow`` (default false)
 - ``TASK_RETRIES``         retries of a failed Airflow task (default 2; ``make run`` uses 0 so an
                            interactive run fails at once instead of waiting for retry delays)
+- ``TASK_RETRY_DELAY_SECONDS``  wait before the first retry (default 300; doubles each time)
 """
 
 from __future__ import annotations
@@ -62,6 +63,19 @@ BI_ROLE = "bi_reader"
 ADMIN_ROLE = "postgres"
 AIRFLOW_ROLE = "airflow"  # owns Airflow's metadata database on the embedded server
 AIRFLOW_CONN_ID = "warehouse"
+# Least privilege (migration 0008): each job connects as its own role, through the Airflow
+# connection warehouse_<role> (AIRFLOW_CONN_WAREHOUSE_<ROLE>); the owner only migrates.
+LOADER_ROLE = "loader"  # writes raw and the load bookkeeping
+TRANSFORMER_ROLE = "transformer"  # reads raw, builds staging / intermediate / marts (dbt)
+PUBLISHER_ROLE = "publisher"  # reads marts, writes the submission log and the extracts
+JOB_ROLES = (LOADER_ROLE, TRANSFORMER_ROLE, PUBLISHER_ROLE)
+
+
+def role_conn_id(role: str) -> str:
+    """The Airflow connection a task of ``role`` uses: ``warehouse_loader`` etc."""
+    return f"{AIRFLOW_CONN_ID}_{role}"
+
+
 # Every task that runs dbt takes its slot from this Airflow pool (size 1): one dbt at a time.
 DBT_POOL = "dbt"
 DEFAULT_AIRFLOW_API_PORT = 58080
@@ -126,6 +140,7 @@ class Settings:
     ckan_base_url: str = "https://data.gov.lv/dati"
     ckan_dataset_id: str = "latvija-lv-e-pakalpojumu-statistika"
     task_retries: int = 2
+    task_retry_delay_seconds: int = 300
     intake_inbox_dir: Path | None = None
     intake_archive_dir: Path | None = None
     intake_seed_examples: bool = True
@@ -271,6 +286,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         ckan_base_url=env.get("CKAN_BASE_URL") or Settings.ckan_base_url,
         ckan_dataset_id=env.get("CKAN_DATASET_ID") or Settings.ckan_dataset_id,
         task_retries=_int(env, "TASK_RETRIES", 2),
+        task_retry_delay_seconds=max(1, _int(env, "TASK_RETRY_DELAY_SECONDS", 300)),
         intake_inbox_dir=_optional_path(env, "INTAKE_INBOX_DIR"),
         intake_archive_dir=_optional_path(env, "INTAKE_ARCHIVE_DIR"),
         intake_seed_examples=_choice(env, "INTAKE_SEED_EXAMPLES", ("true", "false"), "true")

@@ -195,9 +195,13 @@ class AirflowApi:
             time.sleep(poll)
         raise AirflowApiError(f"no new {run_type or ''} run of {dag_id} within {timeout:.0f} s")
 
-    def finished_at(self, dag_id: str, run_id: str) -> datetime:
-        """When the run's last task ended (its data was committed by then)."""
-        ends = [t["end_date"] for t in self.task_instances(dag_id, run_id) if t.get("end_date")]
+    def finished_at(self, dag_id: str, run_id: str, task_id: str | None = None) -> datetime:
+        """When the run's last task (or ``task_id``) ended: its data was committed by then."""
+        ends = [
+            t["end_date"]
+            for t in self.task_instances(dag_id, run_id)
+            if t.get("end_date") and task_id in (None, t.get("task_id"))
+        ]
         if not ends:
             raise AirflowApiError(f"{dag_id} {run_id} has no finished task")
         return max(_instant(e) for e in ends)

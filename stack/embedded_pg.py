@@ -39,11 +39,18 @@ class EmbeddedPostgresError(RuntimeError):
 
 @dataclass(frozen=True)
 class Credentials:
-    """Passwords of the three roles of an embedded warehouse."""
+    """Passwords of the roles of an embedded warehouse: the superuser, the owner (migrations),
+    BI, and one per job (loader, transformer, publisher)."""
 
     admin_password: str
     owner_password: str
     bi_password: str
+    loader_password: str = ""
+    transformer_password: str = ""
+    publisher_password: str = ""
+
+    def of(self, role: str) -> str:
+        return getattr(self, f"{role}_password")
 
 
 def bin_dir() -> Path:
@@ -98,14 +105,20 @@ def _prepare_permissions(pgdata: Path) -> None:
 def load_or_create_credentials(settings: Settings) -> Credentials:
     """Read the generated passwords, creating them on first use (file mode 0600)."""
     path = settings.secrets_file
-    if path.exists():
-        data = json.loads(path.read_text())
-        return Credentials(**data)
+    known = json.loads(path.read_text()) if path.exists() else {}
+    fields = [f for f in Credentials.__dataclass_fields__]
+    missing = [f for f in fields if not known.get(f)]
+    if not missing:
+        return Credentials(**{f: known[f] for f in fields})
+    # First start, or a warehouse made before a role existed: generate what is missing.
+    creds = Credentials(**{f: known.get(f) or secrets.token_urlsafe(24) for f in fields})
     path.parent.mkdir(parents=True, exist_ok=True)
-    creds = Credentials(*(secrets.token_urlsafe(24) for _ in range(3)))
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.unlink(missing_ok=True)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as fh:
         json.dump(creds.__dict__, fh, indent=2)
+    os.replace(tmp, path)
     return creds
 
 

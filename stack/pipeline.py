@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ingest.config import AIRFLOW_CONN_ID, Settings
+from ingest.config import JOB_ROLES, Settings, role_conn_id
 
 
 class PipelineError(RuntimeError):
@@ -57,10 +57,26 @@ def annual_conf(settings: Settings) -> dict:
     return {"years": sorted(years), "institution": settings.reporting_institution}
 
 
+def role_connections(settings: Settings, warehouse_url: str) -> dict[str, str]:
+    """``AIRFLOW_CONN_WAREHOUSE_<ROLE>`` for each job role. The owner's URL is not among them:
+    tasks never migrate, so they never get the owner's password."""
+    from stack import warehouse
+
+    known = warehouse.urls(settings)
+    return {
+        f"AIRFLOW_CONN_{role_conn_id(role).upper()}": (
+            known.of(role) if known.url == warehouse_url else warehouse_url
+        )
+        for role in JOB_ROLES
+    }
+
+
 def base_env(settings: Settings, warehouse_url: str) -> dict[str, str]:
     """The project's part of every Airflow command's environment: local home, our DAGs, the
-    warehouse connection, the folders (``stack.airflow_local.airflow_env`` adds Airflow's)."""
-    env = dict(os.environ)
+    warehouse connections (one per job role), the folders (``stack.airflow_local.airflow_env``
+    adds Airflow's)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW_CONN_WAREHOUSE")}
+    env.update(role_connections(settings, warehouse_url))
     env.update(
         {
             "AIRFLOW_HOME": str(settings.airflow_home),
@@ -69,7 +85,6 @@ def base_env(settings: Settings, warehouse_url: str) -> dict[str, str]:
             "AIRFLOW__CORE__PARALLELISM": "2",
             "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "True",
             "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO",
-            f"AIRFLOW_CONN_{AIRFLOW_CONN_ID.upper()}": warehouse_url,
             # The DAGs import `ingest` and `expectations` from the project root.
             "PYTHONPATH": os.pathsep.join(
                 p for p in (str(settings.project_root), env.get("PYTHONPATH", "")) if p
@@ -239,7 +254,12 @@ def trigger_via_api(
     return timings
 
 
-LOAD_DAGS = ("institution_submissions", "portal_statistics_nightly")
+# The load DAGs and the task of each that commits the data and publishes its asset (a task
+# after it may still run, e.g. to report failed files, once the transformation has started).
+LOAD_DAGS = {
+    "institution_submissions": "process_inbox",
+    "portal_statistics_nightly": "load_portal_statistics",
+}
 
 
 def await_transform(
@@ -251,7 +271,7 @@ def await_transform(
 
     api = airflow_local.api_client(settings)
     say("  waiting for the asset-triggered warehouse_transform run …")
-    loaded = max(api.finished_at(dag_id, run_id) for dag_id, run_id in loads)
+    loaded = max(api.finished_at(dag_id, run_id, LOAD_DAGS[dag_id]) for dag_id, run_id in loads)
     run_id = api.run_started_after("warehouse_transform", loaded)
     return {"warehouse_transform": _check(api.wait("warehouse_transform", run_id, say=say), say)}
 

@@ -8,22 +8,29 @@ migrations cannot create inside a transaction); migrations then run as the owner
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, field
 
 import psycopg
 from psycopg import sql
 
-from ingest.config import ADMIN_ROLE, AIRFLOW_ROLE, BI_ROLE, OWNER_ROLE, Settings
+from ingest.config import ADMIN_ROLE, AIRFLOW_ROLE, BI_ROLE, JOB_ROLES, OWNER_ROLE, Settings
 from stack import embedded_pg, load_sql, migrate
 
 
 @dataclass(frozen=True)
 class Warehouse:
-    """Connection URLs of a ready warehouse."""
+    """Connection URLs of a ready warehouse: the owner's (migrations and operators' tools),
+    BI's, and one per job role (``role_urls``: loader, transformer, publisher)."""
 
     url: str
     bi_url: str | None
     embedded: bool
+    role_urls: dict[str, str] = field(default_factory=dict)
+
+    def of(self, role: str) -> str:
+        """The URL a job of ``role`` connects with (the owner's where no role URL is known)."""
+        return self.role_urls.get(role, self.url)
 
 
 def _role_exists(conn: psycopg.Connection, role: str) -> bool:
@@ -55,10 +62,18 @@ def _admin_connection(settings: Settings) -> psycopg.Connection:
 
 
 def bootstrap_embedded(settings: Settings, creds: embedded_pg.Credentials) -> None:
-    """Create or refresh the owner and BI roles and the warehouse database."""
+    """Create or refresh the owner, BI and job roles and the warehouse database; the owner may
+    act as each job role (migration 0008 hands them their objects)."""
     with _admin_connection(settings) as conn:
         _ensure_role(conn, OWNER_ROLE, creds.owner_password)
         _ensure_role(conn, BI_ROLE, creds.bi_password)
+        for role in JOB_ROLES:
+            _ensure_role(conn, role, creds.of(role))
+            conn.execute(
+                sql.SQL(load_sql("bootstrap_grant_role")).format(
+                    role=sql.Identifier(role), owner=sql.Identifier(OWNER_ROLE)
+                )
+            )
         _ensure_database(conn, settings.database, OWNER_ROLE)
 
 
@@ -76,12 +91,16 @@ def urls(settings: Settings) -> Warehouse:
     """Connection URLs without starting anything (for ``make warehouse-url`` and scripts)."""
     if not settings.embedded:
         assert settings.warehouse_url is not None
-        return Warehouse(url=settings.warehouse_url, bi_url=None, embedded=False)
+        # WAREHOUSE_<ROLE>_URL per job role; without them every job uses WAREHOUSE_URL.
+        roles = {r: os.environ[f"WAREHOUSE_{r.upper()}_URL"] for r in JOB_ROLES
+                 if os.environ.get(f"WAREHOUSE_{r.upper()}_URL")}  # fmt: skip
+        return Warehouse(settings.warehouse_url, None, False, roles)
     creds = embedded_pg.load_or_create_credentials(settings)
     return Warehouse(
         url=embedded_pg.url(settings, OWNER_ROLE, creds.owner_password),
         bi_url=embedded_pg.url(settings, BI_ROLE, creds.bi_password),
         embedded=True,
+        role_urls={r: embedded_pg.url(settings, r, creds.of(r)) for r in JOB_ROLES},
     )
 
 

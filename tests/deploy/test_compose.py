@@ -110,8 +110,7 @@ ANCHOR_KEYS = {
     "AIRFLOW__CORE__FERNET_KEY",
     "AIRFLOW__API__BASE_URL",
     "AIRFLOW__CORE__AUTH_MANAGER",
-    "AIRFLOW_CONN_WAREHOUSE",
-    "WAREHOUSE_URL",
+    *(f"AIRFLOW_CONN_WAREHOUSE_{role.upper()}" for role in ("loader", "transformer", "publisher")),
     "WAREHOUSE_STATE_DIR",
 }
 # Secrets: the whole value must be one required reference, ${VAR:?message}.
@@ -127,6 +126,16 @@ URL_PASSWORD = re.compile(r"[a-z][a-z0-9+.-]*://[^:/@\s]*:([^@\s]+)@")
 WAREHOUSE_CONN = re.compile(
     r"^postgresql://warehouse:\$\{WAREHOUSE_PASSWORD:\?[^}]*\}@warehouse:5432/warehouse$"
 )
+JOB_ROLES = ("loader", "transformer", "publisher")
+
+
+def role_conn(role: str) -> re.Pattern[str]:
+    """The connection of a job role: its own login and password variable."""
+    return re.compile(
+        rf"^postgresql://{role}:\$\{{{role.upper()}_PASSWORD:\?[^}}]*\}}@warehouse:5432/warehouse$"
+    )
+
+
 # The airflow-init steps, in this order.
 INIT_STEPS = (
     "airflow db migrate",
@@ -294,12 +303,17 @@ def check_common_environment(doc: dict[str, Any]) -> list[str]:
     for key in SECRET_KEYS:
         if key in env and not REQUIRED_REF.match(env[key]):
             problems.append(f"{ANCHOR}: {key} must be a required reference ${{VAR:?...}}")
-    if not WAREHOUSE_CONN.match(env.get("AIRFLOW_CONN_WAREHOUSE", "")):
-        problems.append(
-            f"{ANCHOR}: AIRFLOW_CONN_WAREHOUSE is {env.get('AIRFLOW_CONN_WAREHOUSE')!r}"
-        )
-    if env.get("WAREHOUSE_URL") != env.get("AIRFLOW_CONN_WAREHOUSE"):
-        problems.append(f"{ANCHOR}: WAREHOUSE_URL must name the AIRFLOW_CONN_WAREHOUSE warehouse")
+    for role in JOB_ROLES:
+        key = f"AIRFLOW_CONN_WAREHOUSE_{role.upper()}"
+        if not role_conn(role).match(env.get(key, "")):
+            problems.append(f"{ANCHOR}: {key} is {env.get(key)!r}")
+    # Least privilege: the tasks never get the owner's password (only airflow-init migrates).
+    owner = [k for k, v in env.items() if "WAREHOUSE_PASSWORD" in v]
+    if owner:
+        problems.append(f"{ANCHOR}: {', '.join(owner)} carry the owner's password")
+    init_env = env_of(doc["services"].get("airflow-init", {}))
+    if not WAREHOUSE_CONN.match(init_env.get("WAREHOUSE_URL", "")):
+        problems.append("airflow-init: WAREHOUSE_URL must name the owner (it runs the migrations)")
     if doc[ANCHOR].get("user") != "${AIRFLOW_UID:-50000}:0":
         problems.append(f"{ANCHOR}: user must be ${{AIRFLOW_UID:-50000}}:0")
     # Executor settings are the anchor's alone: no service may change them.
@@ -498,8 +512,24 @@ BROKEN: list[tuple[str, str, Callable[[dict[str, Any]], None]]] = [
     ("common environment", "root containers", _set(f"{ANCHOR}/user", "0:0")),
     (
         "common environment",
-        "an embedded warehouse in the containers",
-        _set(f"{E}/WAREHOUSE_URL", _DELETE),
+        "the owner's password given to every task",
+        _set(
+            f"{E}/WAREHOUSE_URL",
+            "postgresql://warehouse:${WAREHOUSE_PASSWORD:?x}@warehouse:5432/warehouse",
+        ),
+    ),
+    (
+        "common environment",
+        "a task connecting as the owner instead of its job role",
+        _set(
+            f"{E}/AIRFLOW_CONN_WAREHOUSE_LOADER",
+            "postgresql://warehouse:${WAREHOUSE_PASSWORD:?x}@warehouse:5432/warehouse",
+        ),
+    ),
+    (
+        "common environment",
+        "migrations without the owner's URL",
+        _set("services/airflow-init/environment/WAREHOUSE_URL", _DELETE),
     ),
     (
         "no literal secrets",
@@ -785,7 +815,11 @@ def test_warehouse_container_init_and_airflow_init_migrations(tmp_path: Path) ->
 
     doc = load_compose()
     # URL-safe, as .env.example asks; the BI password has a quote: quoting is PostgreSQL's job.
-    variables = {"WAREHOUSE_PASSWORD": "Owner-pw_1", "BI_READER_PASSWORD": "bi'pw-2"}
+    variables = {
+        "WAREHOUSE_PASSWORD": "Owner-pw_1", "BI_READER_PASSWORD": "bi'pw-2",
+        "LOADER_PASSWORD": "loader-pw_3", "TRANSFORMER_PASSWORD": "transformer-pw_4",
+        "PUBLISHER_PASSWORD": "publisher-pw_5",
+    }  # fmt: skip
     warehouse_env = {
         key: interpolate(value, variables)
         for key, value in env_of(doc["services"]["warehouse"]).items()
@@ -820,8 +854,8 @@ def test_warehouse_container_init_and_airflow_init_migrations(tmp_path: Path) ->
         )
         assert missing.returncode != 0 and "BI_READER_PASSWORD" in missing.stderr
 
-        # airflow-init's step, with the common environment's warehouse URLs.
-        anchor = env_of(doc[ANCHOR])
+        # airflow-init's step, with its own (the owner's) warehouse URL.
+        anchor = env_of(doc["services"]["airflow-init"])
         cli_env = {
             "PATH": os.environ.get("PATH", ""),
             "PYTHONPATH": str(ROOT),
@@ -829,7 +863,7 @@ def test_warehouse_container_init_and_airflow_init_migrations(tmp_path: Path) ->
             "AIRFLOW_HOME": str(tmp_path / "airflow"),
             "WAREHOUSE_STATE_DIR": str(tmp_path / "cli-state"),
         }
-        for key in ("AIRFLOW_CONN_WAREHOUSE", "WAREHOUSE_URL"):
+        for key in ("WAREHOUSE_URL",):
             url = interpolate(anchor[key], variables)
             assert "@warehouse:5432/" in url
             cli_env[key] = url.replace("@warehouse:5432/", f"@127.0.0.1:{port}/")
@@ -866,6 +900,15 @@ def test_warehouse_container_init_and_airflow_init_migrations(tmp_path: Path) ->
             (OWNER_ROLE, True, False, False, False),
         ]
         assert owner == (OWNER_ROLE, "UTF8")
+        # Each task's connection (the common environment's) logs in as its job role.
+        common = env_of(doc[ANCHOR])
+        for role in JOB_ROLES:
+            url = interpolate(common[f"AIRFLOW_CONN_WAREHOUSE_{role.upper()}"], variables)
+            url = url.replace("@warehouse:5432/", f"@127.0.0.1:{port}/")
+            with psycopg.connect(url) as conn:
+                assert conn.execute("select current_user").fetchone() == (role,)
+                with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                    conn.execute("create table audit.not_mine (x int)")
         bi_url = postgres_url(
             "127.0.0.1", port, BI_ROLE, variables["BI_READER_PASSWORD"], "warehouse"
         )

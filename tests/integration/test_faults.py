@@ -202,3 +202,80 @@ def test_a_denied_extracts_folder_says_what_to_fix(
         extract.write(folder, {"a.csv": b"2\n"}, {}, {"institution_code": "VDI"})
     assert sorted(p.name for p in folder.iterdir()) == ["latest", "v0001"], "nothing half-written"
     assert extract.verify(folder / "latest") == []
+
+
+def test_postgres_restarted_mid_dag_run_retries_and_ends_without_duplicates(
+    pg_settings, tmp_path: Path
+) -> None:
+    """The warehouse on a server of its own (Airflow's metadata stays on the session server) is
+    restarted while the portal DAG loads a file: the task fails, Airflow retries it, and the run
+    ends with the file loaded once and the interrupted attempt marked abandoned."""
+    import threading
+    from dataclasses import replace
+
+    from ingest.config import Settings
+    from ingest.portal.load import LOADER
+    from stack import embedded_pg, pipeline, warehouse
+    from tests.conftest import free_port, pipeline_settings
+
+    tmp_path.chmod(0o755)  # the server's OS user must reach its data folder
+    own = Settings(port=free_port(), state_dir=tmp_path / "own-warehouse")
+    wh = warehouse.ensure_ready(own)
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    rows = 0
+    with (drop / "national.csv").open("w", encoding="utf-8") as fh:
+        fh.write("service_code,institution_code,period,channel,requests\n")
+        for day in range(1, 29):
+            for n in range(6000):
+                fh.write(f"SYN-EP{n:05d},SYNI{n % 40:02d},2016-02-{day:02d},portal,{n % 97}\n")
+                rows += 1
+    settings = replace(
+        pipeline_settings(pg_settings, "restart_meta", tmp_path / "airflow-side"),
+        portal_drop_dir=drop,
+    )
+    extra = {
+        "TASK_RETRIES": "1",
+        "TASK_RETRY_DELAY_SECONDS": "2",
+        **{f"AIRFLOW_CONN_WAREHOUSE_{role.upper()}": url for role, url in wh.role_urls.items()},
+    }
+    restarted = threading.Event()
+
+    def restart_when_loading() -> None:
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline:
+            try:
+                with psycopg.connect(wh.url, connect_timeout=2) as conn:
+                    running = conn.execute(
+                        "select count(*) from audit.load_batches where status = 'running'"
+                    ).fetchone()[0]
+            except psycopg.OperationalError:
+                running = 0
+            if running:
+                time.sleep(0.5)  # well inside the load's transaction
+                embedded_pg.stop(own)
+                embedded_pg.start(own)
+                restarted.set()
+                return
+            time.sleep(0.1)
+
+    pipeline.init_airflow(settings, wh.url)
+    watcher = threading.Thread(target=restart_when_loading, daemon=True)
+    watcher.start()
+    try:
+        pipeline.trigger(
+            settings, wh.url, pipeline.DagStep("portal_statistics_nightly", {}), extra_env=extra
+        )
+        watcher.join(timeout=60)
+        assert restarted.is_set(), "the server was never restarted mid-load"
+        log = (settings.logs_dir / "portal_statistics_nightly.log").read_text(errors="replace")
+        assert "up_for_retry" in log.lower() or "UP_FOR_RETRY" in log, log[-3000:]
+        with psycopg.connect(wh.url) as conn:
+            loaded = conn.execute(
+                "select count(*), count(distinct (institution_code, period_start,"
+                " portal_service_code, channel)) from raw.portal_requests"
+            ).fetchone()
+        assert loaded == (rows, rows), "loaded once, no duplicates"
+        assert [s for s, _ in _batches(wh.url, LOADER)] == ["abandoned", "succeeded"]
+    finally:
+        embedded_pg.stop(own)

@@ -406,9 +406,10 @@ def _receipts(archive: Path) -> dict[str, str]:
     return found
 
 
-def _neighbourhood(folder: Path, levels: int = 6) -> set[str]:
-    """Every name in the folders above ``folder`` (a file written through ../../.. would
-    appear there)."""
+def _neighbourhood(folder: Path, levels: int = 3) -> set[str]:
+    """Every name in the folders up to ``levels`` above ``folder``: where a file written
+    through the corpus's ../../../../X (from <archive>/<institution>/) would land. Higher
+    folders are shared with other test sessions and change on their own."""
     names = set()
     for parent in list(folder.parents)[:levels]:
         names |= {str(p) for p in parent.iterdir()}
@@ -516,6 +517,7 @@ def test_hostile_corpus_in_one_pass_of_the_dags(e2e: tuple[Settings, str]) -> No
         for written in (archived, receipt):
             assert archive.resolve() in Path(written).resolve().parents, written
     assert _neighbourhood(archive) == outside_before, "a file escaped its folder"
+    assert not [p for p in list(archive.parents)[:6] if (p / "X").exists()]
     assert _mart_figures(url) == before, "a hostile file changed the marts' figures"
 
 

@@ -167,7 +167,9 @@ def _trigger_loads_and_follow(stack: Stack, dags: tuple[str, ...], conf=None) ->
         assert run["logical_date"] is None, "triggered as from the UI: no logical date"
         outcome = stack.api.wait(dag_id, run_id, timeout=600)
         assert outcome.state == "success", outcome.error
-    loaded = max(stack.api.finished_at(dag_id, run_id) for dag_id, run_id in runs)
+    loaded = max(
+        stack.api.finished_at(dag_id, run_id, pipeline.LOAD_DAGS[dag_id]) for dag_id, run_id in runs
+    )
     transform = stack.api.run_started_after("warehouse_transform", loaded, timeout=600)
     outcome = stack.api.wait("warehouse_transform", transform, timeout=900)
     assert outcome.state == "success", outcome.error
