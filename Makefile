@@ -11,7 +11,7 @@ CLI    := PYTHONPATH=$(CURDIR) $(PY) -m stack.cli
 
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help install run test lint format lock check-lock dag backfill-portal backfill-annual airflow airflow-stop airflow-status bench-portal warehouse-url bi-url psql db-start db-stop db-status backup restore clean
+.PHONY: help install run test lint format lock check-lock dag backfill-portal backfill-annual airflow airflow-stop airflow-status bench-portal bench-bi warehouse-url bi-url psql db-start db-stop db-status backup restore clean
 
 help: ## List every target
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-15s %s\n", $$1, $$2}'
@@ -76,6 +76,9 @@ airflow-status: $(STAMP) ## What of the local Airflow runs, and its health
 
 bench-portal: $(STAMP) ## Benchmark portal loading vs a naive baseline (prints ratios)
 	@PYTHONPATH=$(CURDIR) $(PY) benchmarks/portal_load.py
+
+bench-bi: $(STAMP) ## Benchmark: 20 BI readers for a minute while a national year reloads (p50/p95 latency, atomicity)
+	@PYTHONPATH=$(CURDIR) $(PY) benchmarks/bi_under_load.py $(ARGS)
 
 warehouse-url: $(STAMP) ## Print the warehouse's connection URL (owner role)
 	@$(CLI) url

@@ -35,6 +35,8 @@ YEARS = range(2015, 2020)
 TREND = {2015: 0.86, 2016: 1.0, 2017: 1.12, 2018: 1.25, 2019: 1.36}
 MONTH_WEIGHTS = [0.9, 0.95, 1.05, 1.0, 1.0, 0.95, 0.8, 0.8, 1.05, 1.15, 1.15, 1.2]
 UNPLANNED_CODE = f"{SYNTHETIC_CODE_PREFIX}UNPLANNED-01"
+# Invented institutions: visibly synthetic, and still valid institution codes (no hyphen).
+SYNTHETIC_INSTITUTION_PREFIX = "SYNI"
 
 
 def split_exactly(total: int, weights: Sequence[float]) -> list[int]:
@@ -141,7 +143,7 @@ def write_national(
     rng = random.Random(seed)
     catalogue = [
         (f"{SYNTHETIC_CODE_PREFIX}EP{n:05d}", f"Sintētisks pakalpojums {n}",
-         f"{SYNTHETIC_CODE_PREFIX}I{n % institutions:03d}", rng.randint(0, 40))
+         f"{SYNTHETIC_INSTITUTION_PREFIX}{n % institutions:03d}", rng.randint(0, 40))
         for n in range(1, services + 1)
     ]  # fmt: skip
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -53,7 +53,10 @@ def _call(monkeypatch, task, context: dict[str, Any], **kwargs: Any) -> Any:
     """Run a TaskFlow task's function with ``context`` as its current context."""
     func = task.python_callable
     monkeypatch.setitem(func.__globals__, "get_current_context", lambda: context)
-    monkeypatch.setitem(func.__globals__, "warehouse_url", lambda: "postgresql://u:p@h:5/db")
+    # Each task asks for its job's role: the URL names it, so a test can see which was used.
+    monkeypatch.setitem(
+        func.__globals__, "warehouse_url", lambda role: f"postgresql://{role}:p@h:5/db"
+    )
     return func(**kwargs)
 
 
@@ -63,14 +66,18 @@ def test_transform_build_task_without_logical_date(monkeypatch, dags) -> None:
     seen = {}
 
     def fake_build(settings, url, as_of, validated=None):
-        seen["as_of"], seen["validated"] = as_of, validated
+        seen["as_of"], seen["validated"], seen["url"] = as_of, validated, url
         return refresh.BuildOutcome("inv-1", True, "test")
 
     monkeypatch.setattr(refresh, "build", fake_build)
     task = dags["warehouse_transform"].get_task("dbt_build")
     validated = {"raw_watermark": "2026-03-01T20:00:00+00:00"}
     result = _call(monkeypatch, task, _context(), validated=validated)
-    assert seen == {"as_of": date(2026, 3, 2), "validated": "2026-03-01T20:00:00+00:00"}
+    assert seen == {
+        "as_of": date(2026, 3, 2),
+        "validated": "2026-03-01T20:00:00+00:00",
+        "url": "postgresql://transformer:p@h:5/db",  # dbt builds as the transformer role
+    }
     assert result["invocation_id"] == "inv-1"
 
 
