@@ -279,3 +279,29 @@ def test_postgres_restarted_mid_dag_run_retries_and_ends_without_duplicates(
         assert [s for s, _ in _batches(wh.url, LOADER)] == ["abandoned", "succeeded"]
     finally:
         embedded_pg.stop(own)
+
+
+def test_an_inbox_that_cannot_be_emptied_says_so_and_nothing_is_loaded_twice(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Permission denied on the inbox: the file was loaded and archived, but cannot be removed
+    from the inbox. The error says so; the next run recognises the same bytes and does not load
+    them again."""
+    box, archive = tmp_path / "inbox", tmp_path / "archive"
+    box.mkdir()
+    shutil.copyfile(EXAMPLES_DIR / "VDI_plan_2012.csv", box / "VDI_plan_2012.csv")
+    real_unlink = Path.unlink
+
+    def denied(self: Path, missing_ok: bool = False) -> None:
+        if self.parent == box:
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(self))
+        real_unlink(self, missing_ok=missing_ok)
+
+    monkeypatch.setattr(Path, "unlink", denied)
+    with pytest.raises(inbox.IntakeStorageError, match="cannot be removed from the inbox"):
+        inbox.process_inbox(db_url, box, archive)
+    monkeypatch.undo()
+    (again,) = inbox.process_inbox(db_url, box, archive)
+    assert again.outcome == "duplicate" and not list(box.iterdir())
+    with psycopg.connect(db_url) as conn:
+        assert conn.execute("select count(*) from raw.intake_plan_rows").fetchone() == (16,)
