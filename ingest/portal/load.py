@@ -243,11 +243,12 @@ def load_file(
                 replacement = Replacement.measure(conn, max_shrink)
                 if replacement.shrinking and not force_replace:
                     held = {
-                        "batch_id": batch.batch_id, "rows_read": read,
-                        "rows_quarantined": quarantined, "rows_outside_range": outside,
-                        "periods": periods, "params": json.dumps(params),
+                        "batch_id": batch.batch_id, "status": "held", "rows_read": read,
+                        "rows_loaded": 0, "rows_quarantined": quarantined,
+                        "rows_outside_range": outside, "periods": periods,
+                        "params": json.dumps(params),
                         "message": replacement.hold_message(max_shrink),
-                        **replacement.as_params(),
+                        "is_synthetic": default_synthetic, **replacement.as_params(),
                     }  # fmt: skip
                     raise _Held
                 conn.execute(
@@ -279,6 +280,7 @@ def load_file(
                     sqlfiles.load("portal/batch_finish_portal"),
                     {
                         "batch_id": batch.batch_id,
+                        "status": "succeeded",
                         "rows_read": read,
                         "rows_loaded": loaded,
                         "rows_quarantined": quarantined,
@@ -292,7 +294,7 @@ def load_file(
                 )
         except _Held:
             assert held is not None
-            conn.execute(sqlfiles.load("portal/batch_held"), held)
+            conn.execute(sqlfiles.load("portal/batch_finish_portal"), held)
             conn.commit()
             log.warning("%s: %s", source_uri, held["message"])
             return PortalLoadResult(

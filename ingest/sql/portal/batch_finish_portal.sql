@@ -1,5 +1,7 @@
+-- Close a portal batch: 'succeeded', or 'held' (a reload that would shrink what it replaces
+-- beyond the limit: nothing was applied, rows_loaded is 0).
 update audit.load_batches
-set status = 'succeeded',
+set status = %(status)s,
     rows_read = %(rows_read)s,
     rows_loaded = %(rows_loaded)s,
     rows_quarantined = %(rows_quarantined)s,
