@@ -75,7 +75,7 @@ def portal_rules() -> list[Any]:
             meta=_meta("portal service codes match the code pattern"),
         ),
     ]
-    for column in ("institution_code", "portal_service_code", "request_count", "source_sha256"):
+    for column in ("institution_code", "portal_service_code", "request_count", "batch_id"):
         checks.append(
             ex.ExpectColumnValuesToNotBeNull(column=column, meta=_meta(f"{column} is present"))
         )

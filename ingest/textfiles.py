@@ -15,10 +15,11 @@ from __future__ import annotations
 import codecs
 import csv
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 CHUNK = 1 << 16
+BIG_CHUNK = 1 << 20  # after the head: fewer, larger reads of big files
 
 _BOMS = (  # longest first: the UTF-32 LE BOM begins with the UTF-16 LE one
     (codecs.BOM_UTF32_LE, "utf-32"),
@@ -52,6 +53,14 @@ class ByteScan:
     size: int
     encoding: str | None  # python codec, None when the bytes cannot be read as text
     problem: BadBytes | None = None
+    # Line layout, for readers that number records by line: how many line breaks (0x0A) and
+    # whether the text ends without one.
+    newlines: int = 0
+    ends_without_newline: bool = False
+
+    @property
+    def lines(self) -> int:
+        return self.newlines + (1 if self.ends_without_newline else 0)
 
     @property
     def label(self) -> str:
@@ -65,6 +74,7 @@ class TextSniff:
     encoding: str  # python codec: utf-8-sig, cp1257, utf-16 or utf-32
     delimiter: str
     header: list[str]
+    scan: ByteScan | None = None
 
     @property
     def encoding_label(self) -> str:
@@ -95,8 +105,15 @@ class _Decoder:
         self.non_ascii = False  # a multi-byte character decoded: the file really is UTF-8
         self.problem: BadBytes | None = None
 
+    @property
+    def newlines(self) -> int:
+        return self.lines - 1
+
     def feed(self, chunk: bytes, final: bool = False) -> None:
         if self.problem is not None:
+            return
+        if self.encoding in ("utf-8", "utf-8-sig", "cp1257"):
+            self._feed_bytes(chunk, final)
             return
         pending = len(self.decoder.getstate()[0])
         try:
@@ -119,6 +136,31 @@ class _Decoder:
         self.lines += text.count("\n")
         self.offset += len(chunk)
 
+    def _feed_bytes(self, chunk: bytes, final: bool) -> None:
+        """Encodings where NUL and the line break are single bytes: check those on the bytes
+        (memchr speed) and decode only to validate, keeping no text."""
+        if b"\x00" in chunk:
+            line = self.lines + chunk[: chunk.index(b"\x00")].count(b"\n")
+            self.problem = BadBytes(
+                f"a NUL character on line {line}: the file is not plain text; {SAVE_AS_UTF8[0]}",
+                f"NUL rakstzīme {line}. rindā: fails nav vienkāršs teksts; {SAVE_AS_UTF8[1]}",
+            )
+            return
+        pending = self.decoder.getstate()[0]
+        try:
+            self.decoder.decode(chunk, final=final)
+        except UnicodeDecodeError as exc:
+            data = exc.object if isinstance(exc.object, bytes) else pending + chunk
+            start = exc.start  # into pending + chunk: the decoder keeps a partial character
+            at = self.offset - len(pending) + start
+            self.lines += data[:start].count(b"\n") - pending.count(b"\n")
+            self.non_ascii = self.non_ascii or not data[:start].isascii()
+            self.problem = self._bad(at + 1, self.lines, data[start : start + 1])
+            return
+        self.non_ascii = self.non_ascii or not chunk.isascii()
+        self.lines += chunk.count(b"\n")
+        self.offset += len(chunk)
+
     def _bad(self, at: int, line: int, byte: bytes) -> BadBytes:
         en, lv = _where(at, line)
         label = LABELS.get(self.encoding, self.encoding)
@@ -136,7 +178,9 @@ def _looks_like_utf16_without_bom(head: bytes) -> bool:
 
 
 def inspect(path: Path) -> ByteScan:
-    """sha256, size, encoding and the first unacceptable byte: one pass, constant memory."""
+    """sha256, size, encoding, line layout and the first unacceptable byte, in constant
+    memory. One pass decoding UTF-8 (most files); a file that is not UTF-8 and has no real
+    UTF-8 character before its first bad byte gets a second pass as Windows-1257."""
     digest = hashlib.sha256()
     size = 0
     with path.open("rb") as fh:
@@ -154,28 +198,32 @@ def inspect(path: Path) -> ByteScan:
                 "fails izskatās pēc UTF-16 bez baitu secības zīmes (katrs otrais baits ir 0); "
                 + SAVE_AS_UTF8[1],
             ))  # fmt: skip
-        # Without a BOM try UTF-8 and Windows-1257 side by side in the same pass.
-        decoders = [_Decoder(encoding)] if encoding else [_Decoder("utf-8"), _Decoder("cp1257")]
+        decoder = _Decoder(encoding or "utf-8")
         chunk = head
+        tail = b""
         while chunk:
             digest.update(chunk)
             size += len(chunk)
-            for decoder in decoders:
-                decoder.feed(chunk)
-            chunk = fh.read(CHUNK)
-        for decoder in decoders:
-            decoder.feed(b"", final=True)
-    sha = digest.hexdigest()
-    if encoding:
-        return ByteScan(sha, size, encoding, decoders[0].problem)
-    utf8, cp1257 = decoders
-    if utf8.problem is None:
-        return ByteScan(sha, size, "utf-8-sig", None)
-    if utf8.non_ascii or "NUL" in utf8.problem.en:
+            decoder.feed(chunk)
+            tail = chunk
+            chunk = fh.read(BIG_CHUNK)
+        decoder.feed(b"", final=True)
+    found = ByteScan(
+        digest.hexdigest(), size, encoding or "utf-8-sig", decoder.problem,
+        decoder.newlines, bool(tail) and not tail.endswith(b"\n"),
+    )  # fmt: skip
+    if encoding or decoder.problem is None:
+        return found
+    if decoder.non_ascii or "NUL" in decoder.problem.en:
         # Real UTF-8 characters before the bad byte: a UTF-8 file with a stray byte, not a
         # Windows-1257 file (reading it as one would silently garble every Latvian letter).
-        return ByteScan(sha, size, "utf-8-sig", utf8.problem)
-    return ByteScan(sha, size, "cp1257", cp1257.problem)
+        return found
+    cp1257 = _Decoder("cp1257")
+    with path.open("rb") as fh:
+        while chunk := fh.read(BIG_CHUNK):
+            cp1257.feed(chunk)
+    cp1257.feed(b"", final=True)
+    return replace(found, encoding="cp1257", problem=cp1257.problem)
 
 
 def scan(path: Path) -> tuple[str, bool, int]:
@@ -195,4 +243,4 @@ def sniff_csv(path: Path) -> TextSniff:
         line = fh.readline().rstrip("\r\n")
     delimiter = ";" if line.count(";") > line.count(",") else ","
     header = next(csv.reader([line], delimiter=delimiter), []) if line else []
-    return TextSniff(found.sha256, found.size, found.encoding, delimiter, header)
+    return TextSniff(found.sha256, found.size, found.encoding, delimiter, header, found)

@@ -195,6 +195,35 @@ def _initdb(settings: Settings, creds: Credentials) -> None:
         )
 
 
+# Settings for bulk loads on a small machine (read at every start, so an existing warehouse
+# gets them at its next restart). wal_level = minimal: a table created in the loading
+# transaction is written without WAL (the portal loader builds a year's partition that way);
+# the embedded server has no replicas, and backups are logical (stack/backup.py). A larger
+# max_wal_size keeps a national load from forcing checkpoints mid-way.
+TUNING_FILE = "warehouse_tuning.conf"
+TUNING = {
+    "shared_buffers": "256MB",
+    "max_wal_size": "4GB",
+    "checkpoint_timeout": "15min",
+    "wal_level": "minimal",
+    "max_wal_senders": "0",
+    "maintenance_work_mem": "256MB",
+    "work_mem": "32MB",
+}
+
+
+def _write_tuning(pgdata: Path) -> None:
+    body = "".join(f"{name} = '{value}'\n" for name, value in TUNING.items())
+    tuning = pgdata / TUNING_FILE
+    if not tuning.exists() or tuning.read_text() != body:
+        tuning.write_text(body)
+    conf = pgdata / "postgresql.conf"
+    include = f"include_if_exists = '{TUNING_FILE}'\n"
+    if include not in conf.read_text():
+        with conf.open("a") as fh:
+            fh.write("\n# --- bulk-load settings (stack/embedded_pg.py TUNING) ---\n" + include)
+
+
 def start(settings: Settings) -> Credentials:
     """Initialise (first time) and start the embedded server; a running one is left as is."""
     settings.state_dir.mkdir(parents=True, exist_ok=True)
@@ -203,6 +232,7 @@ def start(settings: Settings) -> Credentials:
     _prepare_permissions(settings.pgdata)
     if not is_initialised(settings):
         _initdb(settings, creds)
+    _write_tuning(settings.pgdata)
     if is_running(settings):
         running_port = _running_port(settings)
         if running_port != settings.port:

@@ -39,6 +39,7 @@ class FileFormat:
     size: int
     warnings: list[str] = field(default_factory=list)
     max_cell_chars: int = PORTAL_LIMITS.max_cell_chars
+    scan: textfiles.ByteScan | None = None  # line layout, for the fast reader
 
     @property
     def label(self) -> str:
@@ -98,6 +99,7 @@ def sniff(path: Path, limits: InputLimits = PORTAL_LIMITS) -> FileFormat:
         text.size,
         warnings,
         limits.max_cell_chars,
+        text.scan,
     )
 
 

@@ -15,11 +15,10 @@ pytestmark = pytest.mark.integration
 
 PORTAL_COLUMNS = (
     "institution_code, portal_service_code, service_name, period_grain, period_start, channel,"
-    " request_count, batch_id, source_uri, source_sha256, source_line, loaded_at, is_synthetic"
+    " request_count, batch_id, source_line, is_synthetic"
 )
 GOOD_PORTAL = (
-    "('VDI', 'EP72', 'x', 'month', '2016-01-01', 'portal', 5, gen_random_uuid(), 'f', 'sha', 1,"
-    " now(), false)"
+    "('VDI', 'EP72', 'x', 'month', '2016-01-01', 'portal', 5, gen_random_uuid(), 1, false)"
 )
 SUBMISSION_COLUMNS = (
     "file_id, row_no, institution_code, reporting_year, service_key, total_users,"
@@ -83,14 +82,13 @@ def _portal(**change: str) -> str:
     values = {
         "institution_code": "'VDI'", "portal_service_code": "'EP72'", "period_grain": "'month'",
         "period_start": "'2016-01-01'", "channel": "'portal'", "request_count": "5",
-        "source_sha256": "'sha'",
+        "batch_id": "gen_random_uuid()",
     }  # fmt: skip
     values.update(change)
     return (
         f"({values['institution_code']}, {values['portal_service_code']}, 'x',"
         f" {values['period_grain']}, {values['period_start']}, {values['channel']},"
-        f" {values['request_count']}, gen_random_uuid(), 'f', {values['source_sha256']}, 1,"
-        " now(), false)"
+        f" {values['request_count']}, {values['batch_id']}, 1, false)"
     )
 
 
@@ -111,7 +109,7 @@ def _portal(**change: str) -> str:
         ([_portal(portal_service_code="'EP 72'")], "portal service codes match the code pattern"),
         ([_portal(portal_service_code="null")], "portal_service_code is present"),
         ([_portal(request_count="null")], "request_count is present"),
-        ([_portal(source_sha256="null")], "source_sha256 is present"),
+        ([_portal(batch_id="null")], "batch_id is present"),
     ],
 )  # fmt: skip
 def test_each_portal_rule_fails_on_a_broken_row(db_url: str, rows: list[str], rule: str) -> None:

@@ -44,9 +44,13 @@ def _refused(url: str, statement: str) -> None:
 
 RAW_ROW = (
     "insert into raw.portal_requests (institution_code, portal_service_code, period_grain,"
-    " period_start, channel, request_count, batch_id, source_uri, source_sha256, source_line,"
-    " loaded_at) values ('VDI', 'EP72', 'month', '2016-01-01', 'portal', 1,"
-    " gen_random_uuid(), 'f', 's', 1, now())"
+    " period_start, channel, request_count, batch_id, source_line) values ('VDI', 'EP72',"
+    " 'month', '2016-01-01', 'portal', 1, gen_random_uuid(), 1)"
+)
+# The loader creates a year's partition when it first loads that year (0009).
+LOADER_RAW_ROW = (
+    "create table raw.portal_requests_y2016 partition of raw.portal_requests"
+    " for values from ('2016-01-01') to ('2017-01-01'); " + RAW_ROW
 )
 LOG_ROW = (
     "insert into audit.submission_log (reporting_year, institution_code, outcome)"
@@ -87,7 +91,7 @@ def test_each_role_is_refused_what_is_not_its_job(
 @pytest.mark.parametrize(
     ("role", "statement"),
     [
-        ("loader", RAW_ROW),
+        ("loader", LOADER_RAW_ROW),
         ("loader", "create temp table t (a int)"),
         ("transformer", "select * from raw.portal_requests"),
         ("transformer", "insert into audit.dbt_builds (invocation_id, project_sha256, started_at)"

@@ -4,7 +4,6 @@ select
     %(batch_id)s,
     institution_code,
     date_trunc('month', period_start)::date,
-    count(*)
-from tmp_portal_checked
-where is_loadable
+    sum(rows_after)
+from tmp_portal_incoming
 group by institution_code, date_trunc('month', period_start)::date

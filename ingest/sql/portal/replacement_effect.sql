@@ -1,34 +1,25 @@
 -- What loading this file would do to the partitions (institution, grain, period) it replaces:
--- rows and requests before (raw.portal_requests now) and after (the file's loadable rows).
+-- rows and requests before (raw.portal_requests now) and after (tmp_portal_incoming).
 -- One row per partition losing more than %(max_shrink)s of its rows or requests (the worst 5),
 -- each carrying the totals over all replaced partitions and how many shrink; one row with
 -- NULL partition columns when none does. Bounded output whatever the file's size.
 with incoming as (
+    select institution_code, period_grain, period_start, rows_after, requests_after
+    from tmp_portal_incoming
+),
+
+-- Aggregated before the join (hashing 2 M rows beats sorting them), over the load's own
+-- period range only (a literal range: the planner reads just those years' partitions).
+existing as (
     select
         institution_code,
         period_grain,
         period_start,
-        count(*) as rows_after,
-        sum(request_count) as requests_after
-    from tmp_portal_checked
-    where is_loadable
-    group by institution_code, period_grain, period_start
-),
-
-existing as (
-    select
-        r.institution_code,
-        r.period_grain,
-        r.period_start,
         count(*) as rows_before,
-        sum(r.request_count) as requests_before
-    from raw.portal_requests as r
-    inner join incoming as i
-        on
-            r.institution_code = i.institution_code
-            and r.period_grain = i.period_grain
-            and r.period_start = i.period_start
-    group by r.institution_code, r.period_grain, r.period_start
+        sum(request_count) as requests_before
+    from raw.portal_requests
+    where period_start >= %(first)s::date and period_start <= %(last)s::date
+    group by institution_code, period_grain, period_start
 ),
 
 parts as (

@@ -19,8 +19,7 @@ renamed as (
         request_count,
         is_synthetic,
         batch_id,
-        source_uri,
-        loaded_at
+        source_line
     from source
 )
 

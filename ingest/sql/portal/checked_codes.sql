@@ -1,0 +1,1 @@
+select distinct portal_service_code from tmp_portal_checked where is_loadable

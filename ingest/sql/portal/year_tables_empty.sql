@@ -1,0 +1,1 @@
+select * from raw.portal_requests where false

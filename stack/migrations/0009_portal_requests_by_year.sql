@@ -1,0 +1,93 @@
+-- 0009: national scale (step 8). raw.portal_requests becomes a table partitioned by the year
+-- of period_start, without indexes, and its per-row lineage narrows to batch_id + source_line.
+--
+-- Why:
+-- * A national daily year is 2.19 M rows; maintaining a five-column text primary key while
+--   inserting them cost more than everything else in the load together. The loader already
+--   guarantees one row per institution, grain, period, code and sub-channel (duplicates in a
+--   file are quarantined; a load replaces whole periods), and the raw suite checks it on what
+--   each night loaded.
+-- * A load that replaces most of a year builds that year's partition beside the table, with
+--   no WAL on the embedded server (wal_level = minimal: a table created in the loading
+--   transaction), and swaps it in; a small load (a night's day) deletes and inserts inside the
+--   year's partition. Either way the work is bounded by one year, never by the history.
+-- * source_uri, source_sha256 and loaded_at were the same for every row of a batch: they live
+--   in audit.load_batches (join on batch_id); each row keeps its source line.
+--
+-- The loader creates the partition of a year when it first loads one (it owns the table and
+-- may create in raw, 0008); this migration creates those the existing rows need.
+
+alter table raw.portal_requests rename to portal_requests_before_0009;
+
+create table raw.portal_requests (
+    institution_code        text        not null,
+    portal_service_code     text        not null,
+    service_name            text,
+    period_grain            text        not null check (period_grain in ('day', 'month')),
+    period_start            date        not null,
+    channel                 text        not null
+        check (channel in ('portal', 'institution_website', 'api_e_address')),
+    request_count           bigint      not null check (request_count >= 0),
+    -- Lineage: the load batch (audit.load_batches: file, checksum, time) and the file's line.
+    batch_id                uuid        not null,
+    source_line             bigint      not null,
+    is_synthetic            boolean     not null default false,
+    check (period_grain = 'day' or period_start = date_trunc('month', period_start)::date)
+) partition by range (period_start);
+
+comment on table raw.portal_requests is
+    'Portal requests per institution, period, portal code and sub-channel; one partition per '
+    'year of period_start (raw.portal_requests_yYYYY), no indexes (national-scale loads). '
+    'Unique on (institution_code, period_grain, period_start, portal_service_code, channel): '
+    'the loader guarantees it, the raw suite checks it.';
+comment on column raw.portal_requests.batch_id is
+    'The load batch (audit.load_batches) that wrote the row: its file, checksum and time.';
+comment on column raw.portal_requests.source_line is 'Line of the row in the batch''s file.';
+
+do $$
+declare
+    y integer;
+begin
+    for y in
+        select distinct extract(year from period_start)::integer
+        from raw.portal_requests_before_0009
+        order by 1
+    loop
+        execute format(
+            'create table raw.%I partition of raw.portal_requests '
+            'for values from (%L) to (%L)',
+            'portal_requests_y' || y, make_date(y, 1, 1), make_date(y + 1, 1, 1)
+        );
+    end loop;
+end
+$$;
+
+insert into raw.portal_requests (
+    institution_code, portal_service_code, service_name, period_grain, period_start, channel,
+    request_count, batch_id, source_line, is_synthetic
+)
+select
+    institution_code, portal_service_code, service_name, period_grain, period_start, channel,
+    request_count, batch_id, source_line, is_synthetic
+from raw.portal_requests_before_0009;
+
+drop table raw.portal_requests_before_0009;
+
+-- The loader owns the table and its partitions (it detaches, drops and attaches them).
+do $$
+declare
+    part record;
+begin
+    execute 'alter table raw.portal_requests owner to loader';
+    for part in
+        select c.relname
+        from pg_inherits as i
+        inner join pg_class as c on c.oid = i.inhrelid
+        where i.inhparent = 'raw.portal_requests'::regclass
+    loop
+        execute format('alter table raw.%I owner to loader', part.relname);
+    end loop;
+end
+$$;
+
+grant select on raw.portal_requests to transformer, publisher;
