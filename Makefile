@@ -11,7 +11,7 @@ CLI    := PYTHONPATH=$(CURDIR) $(PY) -m stack.cli
 
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help install run test lint format lock check-lock dag backfill-portal backfill-annual airflow airflow-stop airflow-status bench-portal bench-bi warehouse-url bi-url psql db-start db-stop db-status backup restore clean
+.PHONY: help install run test lint format lock check-lock dag backfill-portal backfill-annual airflow airflow-stop airflow-status bench bench-bi warehouse-url bi-url psql db-start db-stop db-status backup restore clean
 
 help: ## List every target
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-15s %s\n", $$1, $$2}'
@@ -74,8 +74,8 @@ airflow-stop: $(STAMP) ## Stop the local Airflow
 airflow-status: $(STAMP) ## What of the local Airflow runs, and its health
 	@$(CLI) airflow status
 
-bench-portal: $(STAMP) ## Benchmark portal loading vs a naive baseline (prints ratios)
-	@PYTHONPATH=$(CURDIR) $(PY) benchmarks/portal_load.py
+bench: $(STAMP) ## National-scale benchmark vs raw COPY and pandas, writes benchmarks/RESULTS.md (QUICK=1: small)
+	@PYTHONPATH=$(CURDIR) $(PY) benchmarks/bench.py $(if $(QUICK),--quick,) $(ARGS)
 
 bench-bi: $(STAMP) ## Benchmark: 20 BI readers for a minute while a national year reloads (p50/p95 latency, atomicity)
 	@PYTHONPATH=$(CURDIR) $(PY) benchmarks/bi_under_load.py $(ARGS)

@@ -138,24 +138,27 @@ class _Decoder:
 
     def _feed_bytes(self, chunk: bytes, final: bool) -> None:
         """Encodings where NUL and the line break are single bytes: check those on the bytes
-        (memchr speed) and decode only to validate, keeping no text."""
-        if b"\x00" in chunk:
-            line = self.lines + chunk[: chunk.index(b"\x00")].count(b"\n")
-            self.problem = BadBytes(
-                f"a NUL character on line {line}: the file is not plain text; {SAVE_AS_UTF8[0]}",
-                f"NUL rakstzīme {line}. rindā: fails nav vienkāršs teksts; {SAVE_AS_UTF8[1]}",
-            )
-            return
+        (memchr speed) and decode only to validate, keeping no text. Whichever problem
+        comes first in the file is the one reported."""
+        nul = chunk.find(b"\x00")
         pending = self.decoder.getstate()[0]
         try:
             self.decoder.decode(chunk, final=final)
         except UnicodeDecodeError as exc:
             data = exc.object if isinstance(exc.object, bytes) else pending + chunk
             start = exc.start  # into pending + chunk: the decoder keeps a partial character
-            at = self.offset - len(pending) + start
-            self.lines += data[:start].count(b"\n") - pending.count(b"\n")
-            self.non_ascii = self.non_ascii or not data[:start].isascii()
-            self.problem = self._bad(at + 1, self.lines, data[start : start + 1])
+            if nul < 0 or nul + len(pending) > start:
+                at = self.offset - len(pending) + start
+                self.lines += data[:start].count(b"\n") - pending.count(b"\n")
+                self.non_ascii = self.non_ascii or not data[:start].isascii()
+                self.problem = self._bad(at + 1, self.lines, data[start : start + 1])
+                return
+        if nul >= 0:
+            line = self.lines + chunk[:nul].count(b"\n")
+            self.problem = BadBytes(
+                f"a NUL character on line {line}: the file is not plain text; {SAVE_AS_UTF8[0]}",
+                f"NUL rakstzīme {line}. rindā: fails nav vienkāršs teksts; {SAVE_AS_UTF8[1]}",
+            )
             return
         self.non_ascii = self.non_ascii or not chunk.isascii()
         self.lines += chunk.count(b"\n")

@@ -24,7 +24,9 @@ from __future__ import annotations
 
 import io
 import logging
+import queue
 import re
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -33,7 +35,6 @@ from typing import TYPE_CHECKING
 
 import psycopg
 from psycopg import sql
-from psycopg.copy import QueuedLibpqWriter
 
 from ingest import rules
 from ingest.portal import schema
@@ -47,7 +48,7 @@ if TYPE_CHECKING:  # pyarrow is imported when a file is read, not when the modul
 
 log = logging.getLogger(__name__)
 
-BLOCK_BYTES = 8 << 20  # Arrow parses this much at a time: the reader's memory is bounded by it
+BLOCK_BYTES = 1 << 20  # the file is parsed this much at a time (memory is bounded by it)
 EPOCH = date(1970, 1, 1)
 _EARLIEST_DAY = (rules.EARLIEST_PERIOD - EPOCH).days
 DAY_BITS = 14  # days after EARLIEST_PERIOD in the dedup key: up to 2044
@@ -66,6 +67,66 @@ _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _MONTH = re.compile(r"\d{4}-\d{2}")
 _TRUE = {"true", "t", "1", "yes"}
 _FALSE = {"false", "f", "0", "no"}
+
+
+# Arrow arrays are built from numpy buffers directly: pa.array() would ask pandas whether the
+# values are categorical, importing it (1.7 s and ~60 MB the loader does not need).
+def _arrow(values: np.ndarray, arrow_type: pa.DataType) -> pa.Array:
+    import pyarrow as pa
+
+    return pa.Array.from_buffers(arrow_type, len(values), [None, pa.py_buffer(values)])
+
+
+def _bools(values: np.ndarray) -> pa.Array:
+    import numpy as np
+    import pyarrow as pa
+
+    packed = np.packbits(values.astype(bool), bitorder="little")
+    return pa.Array.from_buffers(pa.bool_(), len(values), [None, pa.py_buffer(packed)])
+
+
+def _strings(values: list[str]) -> pa.Array:
+    import numpy as np
+    import pyarrow as pa
+
+    encoded = [v.encode() for v in values]
+    offsets = np.zeros(len(encoded) + 1, dtype=np.int32)
+    offsets[1:] = np.cumsum([len(e) for e in encoded])
+    data = pa.py_buffer(b"".join(encoded))
+    return pa.Array.from_buffers(pa.string(), len(values), [None, pa.py_buffer(offsets), data])
+
+
+def _null_strings(length: int) -> pa.Array:
+    import numpy as np
+    import pyarrow as pa
+
+    validity = pa.py_buffer(np.zeros((length + 7) // 8, dtype=np.uint8))
+    offsets = pa.py_buffer(np.zeros(length + 1, dtype=np.int32))
+    return pa.Array.from_buffers(pa.string(), length, [validity, offsets, pa.py_buffer(b"")])
+
+
+def _ints(values: pa.Array) -> np.ndarray:
+    """An integer Arrow array without nulls as numpy (zero copy: .to_numpy imports pandas)."""
+    import numpy as np
+
+    raw = np.frombuffer(values.buffers()[1], dtype=np.dtype(f"int{values.type.bit_width}"))
+    return raw[values.offset : values.offset + len(values)]
+
+
+def _numpy_bools(values: pa.Array) -> np.ndarray:
+    """A boolean Arrow array without nulls as numpy (its bits unpacked)."""
+    import numpy as np
+
+    bits = np.unpackbits(np.frombuffer(values.buffers()[1], dtype=np.uint8), bitorder="little")
+    return bits[values.offset : values.offset + len(values)].astype(bool)
+
+
+def _take(values: list[str], indices: np.ndarray) -> pa.Array:
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    return pc.take(_strings(values), _arrow(indices.astype(np.int64), pa.int64()))
 
 
 class NotExact(Exception):
@@ -131,6 +192,42 @@ def _judge_period(value: str) -> tuple[int, str] | None:
     return None
 
 
+class _Sender:
+    """One ``COPY … FROM STDIN`` fed from a thread through a queue of at most two blocks:
+    memory stays bounded when PostgreSQL is slower than Arrow (psycopg's own queued writer
+    holds up to 128 MB)."""
+
+    def __init__(self, conn: psycopg.Connection, statement: sql.Composable, year: int) -> None:
+        self.year = year
+        self.queue: queue.Queue[bytes | None] = queue.Queue(maxsize=2)
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, args=(conn, statement), daemon=True)
+        self.thread.start()
+
+    def _run(self, conn: psycopg.Connection, statement: sql.Composable) -> None:
+        ended = False
+        try:
+            with conn.cursor() as cur, cur.copy(statement) as copy:
+                while (block := self.queue.get()) is not None:
+                    copy.write(block)
+                ended = True
+        except BaseException as exc:  # handed to the reading thread
+            self.error = exc
+            while not ended and self.queue.get() is not None:  # let send() return, then stop
+                pass
+
+    def send(self, block: bytes) -> None:
+        if self.error is not None:
+            raise self.error
+        self.queue.put(block)
+
+    def close(self) -> None:
+        self.queue.put(None)
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+
+
 class _Reader:
     def __init__(
         self,
@@ -166,9 +263,7 @@ class _Reader:
         self.series: dict[int, int] = {}
         self.global_ids: dict[tuple[str, str], int] = {}
         self.bits: np.ndarray | None = None
-        self._copy_cm = None
-        self._copy: psycopg.Copy | None = None
-        self._copy_year: int | None = None
+        self._sender: _Sender | None = None
 
     # -- per distinct value ----------------------------------------------------------------
     def _encode(self, column: pa.Array, judged: _Judged) -> tuple[np.ndarray, list]:
@@ -178,7 +273,7 @@ class _Reader:
 
         encoded = pc.dictionary_encode(column)
         values = judged.lookup(encoded.dictionary.to_pylist())
-        indices = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
+        indices = _ints(encoded.indices).astype(np.int64)
         return indices, values
 
     def _gid(self, kind: str, value: str) -> int:
@@ -233,9 +328,9 @@ class _Reader:
         ok &= (days >= self.low) & (days <= self.high)
 
         counts_text = col["request_count"]
-        count_ok = pc.fill_null(pc.match_substring_regex(counts_text, r"^[0-9]{1,18}$"), False)
-        ok &= count_ok.to_numpy(zero_copy_only=False)
-        counts = pc.cast(pc.if_else(count_ok, counts_text, "0"), pa.int64())
+        count_ok = pc.match_substring_regex(counts_text, r"^[0-9]{1,18}$")
+        ok &= _numpy_bools(count_ok)
+        counts = pc.cast(pc.if_else(count_ok, counts_text, _strings(["0"])[0]), pa.int64())
 
         if "is_synthetic" in col:
             s_idx, s_vals = self._encode(col["is_synthetic"], self.synthetic)
@@ -250,23 +345,28 @@ class _Reader:
         self.result.clean += clean
         if clean:
             self._dedup(ok, code_idx, code_vals, inst_idx, inst_vals, chan_of, month, days)
+            mask = _bools(ok)
             if "service_name" in col:
-                names = pc.utf8_trim(col["service_name"], " ")
-                names = pc.if_else(pc.equal(names, ""), pa.scalar(None, pa.string()), names)
+                trimmed = pc.filter(pc.utf8_trim(col["service_name"], " "), mask)
+                # An empty name is NULL (as the exact path's nullif(btrim(...), '')).
+                empty = pc.equal(trimmed, _strings([""])[0])
+                names = pc.if_else(empty, _null_strings(1)[0], trimmed)
             else:
-                names = pa.nulls(n, pa.string())
-            mask = pa.array(ok)
-            out = pa.table({
-                "institution_code": pc.filter(col["institution_code"], mask),
-                "portal_service_code": pc.filter(col["portal_service_code"], mask),
-                "service_name": pc.filter(names, mask),
-                "period_grain": pa.array(np.where(month[ok], "month", "day")),
-                "period_start": pa.array(days[ok].astype(np.int32), pa.date32()),
-                "channel": pa.array(np.array(self.channel_names, dtype=object)[chan_of[ok]]),
-                "request_count": pc.filter(counts, mask),
-                "source_line": pa.array(lines[ok]),
-                "is_synthetic": pa.array(synthetic[ok]),
-            })  # fmt: skip
+                names = _null_strings(clean)
+            out = pa.Table.from_arrays(
+                [
+                    pc.filter(col["institution_code"], mask),
+                    pc.filter(col["portal_service_code"], mask),
+                    names,
+                    _take(["day", "month"], month[ok].astype(np.int64)),
+                    _arrow(days[ok].astype(np.int32), pa.date32()),
+                    _take(self.channel_names, chan_of[ok]),
+                    pc.filter(counts, mask),
+                    _arrow(lines[ok], pa.int64()),
+                    _bools(synthetic[ok]),
+                ],
+                names=list(COPY_COLUMNS),
+            )
             self.result.codes.update(code_vals[i] for i in np.unique(code_idx[ok]).tolist())
             self._copy_by_year(out, days[ok])
         if clean < n:
@@ -317,30 +417,35 @@ class _Reader:
 
         years = (days.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64)) + 1970
         for year in np.unique(years).tolist():
-            part = out if len(out) == int((years == year).sum()) else out.filter(years == year)
+            in_year = years == year
+            part = out if in_year.all() else out.filter(_bools(in_year))
             buffer = io.BytesIO()
             pacsv.write_csv(part, buffer, pacsv.WriteOptions(include_header=False))
-            self._copy_into(int(year)).write(buffer.getvalue())
+            self._copy_into(int(year)).send(buffer.getvalue())
 
-    def _copy_into(self, year: int) -> psycopg.Copy:
-        """The open COPY into ``year``'s table: kept open across blocks so PostgreSQL ingests
-        one block while Arrow parses the next (a queued writer sends from its own thread)."""
-        if self._copy is not None and self._copy_year == year:
-            return self._copy
+    def _copy_into(self, year: int) -> _Sender:
+        """The open COPY into ``year``'s table, kept open across blocks: a thread of its own
+        sends one block while Arrow parses the next, so PostgreSQL and Arrow work at once."""
+        if self._sender is not None and self._sender.year == year:
+            return self._sender
         self.close_copy()
         table = self.year_table(year)  # may create it: no COPY is open now
         columns = sql.SQL(", ").join(map(sql.Identifier, COPY_COLUMNS))
         statement = sql.SQL("copy {} ({}) from stdin (format csv)").format(table, columns)
-        cursor = self.conn.cursor()
-        self._copy_cm = cursor.copy(statement, writer=QueuedLibpqWriter(cursor))
-        self._copy = self._copy_cm.__enter__()
-        self._copy_year = year
-        return self._copy
+        self._sender = _Sender(self.conn, statement, year)
+        return self._sender
 
     def close_copy(self) -> None:
-        if self._copy_cm is not None:
-            cm, self._copy_cm, self._copy, self._copy_year = self._copy_cm, None, None, None
-            cm.__exit__(None, None, None)
+        if self._sender is not None:
+            sender, self._sender = self._sender, None
+            sender.close()
+
+    def abandon_copy(self) -> None:
+        """End an open COPY after a failure elsewhere (the caller rolls its rows back)."""
+        try:
+            self.close_copy()
+        except Exception:
+            log.debug("closing the COPY after a failure", exc_info=True)
 
     def _stage_suspects(
         self, batch: pa.RecordBatch, index: dict[str, int], lines: np.ndarray, mask: np.ndarray
@@ -351,7 +456,7 @@ class _Reader:
 
         self.close_copy()  # one statement at a time on the connection
         rows = np.flatnonzero(mask)
-        taken = pc.take(batch, pa.array(rows))
+        taken = pc.take(batch, _arrow(rows.astype(np.int64), pa.int64()))
         columns = [
             taken.column(index[c]).to_pylist() if c in index else [None] * len(rows)
             for c in schema.CANONICAL
@@ -362,27 +467,42 @@ class _Reader:
                 copy.write_row((line, *(values[i] for values in columns), None))
 
 
+def _chunks(path: Path) -> Iterator[bytes]:
+    """The file in pieces of about BLOCK_BYTES that end at a line break. (The fast reader only
+    trusts files whose records are one line each; a piece cut inside a quoted line break
+    fails to parse or to add up, and the file goes to the exact reader.)"""
+    with path.open("rb") as fh:
+        carry = b""
+        while chunk := fh.read(BLOCK_BYTES):
+            chunk = carry + chunk
+            cut = chunk.rfind(b"\n") + 1
+            if cut == 0:
+                carry = chunk
+                continue
+            carry = chunk[cut:]
+            yield chunk[:cut]
+        if carry:
+            yield carry
+
+
 def _blocks(path: Path, fmt: FileFormat) -> Iterator[pa.RecordBatch]:
+    """Record batches of all-text columns ``c0…cN``, one piece of the file at a time: memory
+    is bounded by the piece (Arrow's own streaming reader reads far ahead), and each piece is
+    still parsed on every core."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
     names = [f"c{i}" for i in range(len(fmt.header))]
-    reader = pacsv.open_csv(
-        path,
-        read_options=pacsv.ReadOptions(
-            column_names=names, skip_rows=1, block_size=BLOCK_BYTES, use_threads=True
-        ),
-        parse_options=pacsv.ParseOptions(delimiter=fmt.delimiter, newlines_in_values=False),
-        convert_options=pacsv.ConvertOptions(
-            column_types=dict.fromkeys(names, pa.string()),
-            strings_can_be_null=False,
-            quoted_strings_can_be_null=False,
-        ),
+    convert = pacsv.ConvertOptions(
+        column_types=dict.fromkeys(names, pa.string()),
+        strings_can_be_null=False,
+        quoted_strings_can_be_null=False,
     )
-    try:
-        yield from reader
-    finally:
-        reader.close()
+    parse = pacsv.ParseOptions(delimiter=fmt.delimiter, newlines_in_values=False)
+    for number, piece in enumerate(_chunks(path)):
+        read = pacsv.ReadOptions(column_names=names, skip_rows=1 if number == 0 else 0)
+        table = pacsv.read_csv(pa.py_buffer(piece), read, parse, convert)
+        yield from table.to_batches()
 
 
 def read(
@@ -414,7 +534,11 @@ def read(
             line += batch.num_rows
         reader.close_copy()
     except pa.ArrowInvalid as exc:  # e.g. a record with the wrong number of fields
+        reader.abandon_copy()
         raise NotExact(str(exc).splitlines()[0]) from exc
+    except BaseException:
+        reader.abandon_copy()
+        raise
     if reader.result.rows != scan.lines - 1:
         raise NotExact(
             f"{reader.result.rows} records on {scan.lines - 1} lines after the header "

@@ -276,7 +276,10 @@ def test_postgres_restarted_mid_dag_run_retries_and_ends_without_duplicates(
                 " portal_service_code, channel)) from raw.portal_requests"
             ).fetchone()
         assert loaded == (rows, rows), "loaded once, no duplicates"
-        assert [s for s, _ in _batches(wh.url, LOADER)] == ["abandoned", "succeeded"]
+        # The interrupted batch is `failed` when the loader could still record it (the server
+        # was back before the error surfaced), else `abandoned` by the retry; never `running`.
+        first, *rest = [s for s, _ in _batches(wh.url, LOADER)]
+        assert first in ("abandoned", "failed") and rest == ["succeeded"], (first, rest)
     finally:
         embedded_pg.stop(own)
 
