@@ -157,19 +157,44 @@ def usable(fmt: FileFormat) -> bool:
 
 
 class _Judged:
-    """Distinct value → (ok, value) cache for one column, across blocks."""
+    """Every distinct value of a column seen so far, judged once by Python, and the per-row
+    global id of each value found by Arrow's hash lookup (``index_in``): the per-row work is
+    vectorised, the rules are plain Python, the ids are stable across blocks."""
 
     def __init__(self, judge: Callable[[str], object | None]) -> None:
         self.judge = judge
-        self.cache: dict[str, object | None] = {}
+        self.values: list[str] = []
+        self.verdicts: list[object | None] = []
+        self.known: pa.Array | None = None
+        self._derived: dict[str, np.ndarray] = {}
 
-    def lookup(self, values: list[str]) -> list[object | None]:
-        out = []
-        for value in values:
-            if value not in self.cache:
-                self.cache[value] = self.judge(value)
-            out.append(self.cache[value])
-        return out
+    def ids(self, column: pa.Array) -> np.ndarray:
+        import numpy as np
+        import pyarrow.compute as pc
+
+        found = None if self.known is None else pc.index_in(column, value_set=self.known)
+        if found is None or found.null_count:
+            unseen = column if found is None else pc.filter(column, pc.is_null(found))
+            for value in pc.unique(unseen).to_pylist():
+                self.values.append(value)
+                self.verdicts.append(self.judge(value))
+            self.known = _strings(self.values)
+            self._derived.clear()
+            found = pc.index_in(column, value_set=self.known)
+        return _ints(found).astype(np.int64)
+
+    def derived(
+        self, name: str, of: Callable[[object | None], object], dtype: object
+    ) -> np.ndarray:
+        """``of(verdict)`` for every value seen, as a numpy array indexed by id (cached)."""
+        import numpy as np
+
+        if name not in self._derived:
+            self._derived[name] = np.array([of(v) for v in self.verdicts], dtype=dtype)
+        return self._derived[name]
+
+    def valid(self) -> np.ndarray:
+        return self.derived("valid", lambda v: v is not None, bool)
 
 
 def _judge_code(value: str) -> str | None:
@@ -260,28 +285,12 @@ class _Reader:
             False if v in _FALSE else None
         )  # fmt: skip
         self.result = FastRead()
-        self.series: dict[int, int] = {}
-        self.global_ids: dict[tuple[str, str], int] = {}
+        import numpy as np
+
+        self.combos = np.zeros(0, dtype=np.int64)  # sorted series combinations …
+        self.combo_ids = np.zeros(0, dtype=np.int64)  # … and their ids
         self.bits: np.ndarray | None = None
         self._sender: _Sender | None = None
-
-    # -- per distinct value ----------------------------------------------------------------
-    def _encode(self, column: pa.Array, judged: _Judged) -> tuple[np.ndarray, list]:
-        """(per-row index into the judged list, judged values) via Arrow's dictionary."""
-        import numpy as np
-        import pyarrow.compute as pc
-
-        encoded = pc.dictionary_encode(column)
-        values = judged.lookup(encoded.dictionary.to_pylist())
-        indices = _ints(encoded.indices).astype(np.int64)
-        return indices, values
-
-    def _gid(self, kind: str, value: str) -> int:
-        key = (kind, value)
-        gid = self.global_ids.get(key)
-        if gid is None:
-            gid = self.global_ids[key] = len(self.global_ids)
-        return gid
 
     # -- a block ---------------------------------------------------------------------------
     def block(self, batch: pa.RecordBatch, first_line: int) -> None:
@@ -299,28 +308,32 @@ class _Reader:
         col = {c: batch.column(i) for c, i in index.items()}
         ok = np.ones(n, dtype=bool)
 
-        code_idx, code_vals = self._encode(col["portal_service_code"], self.codes)
-        ok &= np.array([v is not None for v in code_vals], dtype=bool)[code_idx]
-        inst_idx, inst_vals = self._encode(col["institution_code"], self.institutions)
-        ok &= np.array([v is not None for v in inst_vals], dtype=bool)[inst_idx]
-        chan_idx, chan_vals = self._encode(col["channel"], self.channels)
-        chan_of = np.array([-1 if v is None else v for v in chan_vals], dtype=np.int64)[chan_idx]
+        code_id = self.codes.ids(col["portal_service_code"])
+        ok &= self.codes.valid()[code_id]
+        inst_id = self.institutions.ids(col["institution_code"])
+        ok &= self.institutions.valid()[inst_id]
+        chan_id = self.channels.ids(col["channel"])
+        chan_of = self.channels.derived("channel", lambda v: -1 if v is None else v, np.int64)
+        chan_of = chan_of[chan_id]
         ok &= chan_of >= 0
 
-        per_idx, per_vals = self._encode(col["period"], self.periods)
-        days = np.array([v[0] if v else 0 for v in per_vals], dtype=np.int64)[per_idx]
-        format_month = np.array([bool(v) and v[1] == "month" for v in per_vals])[per_idx]
-        ok &= np.array([v is not None for v in per_vals], dtype=bool)[per_idx]
+        per_id = self.periods.ids(col["period"])
+        periods = self.periods
+        days = periods.derived("days", lambda v: v[0] if v else 0, np.int64)[per_id]
+        format_month = periods.derived("month", lambda v: bool(v) and v[1] == "month", bool)
+        format_month = format_month[per_id]
+        ok &= periods.valid()[per_id]
         if "period_grain" in col:
-            g_idx, g_vals = self._encode(col["period_grain"], self.grains)
-            given = np.array(["x" if v is None else v for v in g_vals], dtype=object)[g_idx]
+            grains = self.grains
+            g_id = grains.ids(col["period_grain"])
+            given = grains.derived("given", lambda v: "x" if v is None else v, object)[g_id]
             ok &= given != "x"
             month = np.where(given == "", format_month, given == "month")
             # A month given for a day not the 1st, or a day given as YYYY-MM: exact reader.
-            first_of_month = np.array(
-                [bool(v) and date.fromordinal(EPOCH.toordinal() + v[0]).day == 1
-                 for v in per_vals], dtype=bool,
-            )[per_idx]  # fmt: skip
+            first_of_month = periods.derived(
+                "first", lambda v: bool(v) and date.fromordinal(EPOCH.toordinal() + v[0]).day == 1,
+                bool,
+            )[per_id]  # fmt: skip
             ok &= ~((given == "month") & ~first_of_month)
             ok &= ~((given == "day") & format_month)
         else:
@@ -333,9 +346,9 @@ class _Reader:
         counts = pc.cast(pc.if_else(count_ok, counts_text, _strings(["0"])[0]), pa.int64())
 
         if "is_synthetic" in col:
-            s_idx, s_vals = self._encode(col["is_synthetic"], self.synthetic)
-            synthetic = np.array([bool(v) for v in s_vals], dtype=bool)[s_idx]
-            ok &= np.array([v is not None for v in s_vals], dtype=bool)[s_idx]
+            s_id = self.synthetic.ids(col["is_synthetic"])
+            synthetic = self.synthetic.derived("flag", bool, bool)[s_id]
+            ok &= self.synthetic.valid()[s_id]
         else:
             synthetic = np.full(n, self.default_synthetic)
 
@@ -344,7 +357,7 @@ class _Reader:
         self.result.rows += n
         self.result.clean += clean
         if clean:
-            self._dedup(ok, code_idx, code_vals, inst_idx, inst_vals, chan_of, month, days)
+            self._dedup(ok, code_id, inst_id, chan_of, month, days)
             mask = _bools(ok)
             if "service_name" in col:
                 trimmed = pc.filter(pc.utf8_trim(col["service_name"], " "), mask)
@@ -367,29 +380,46 @@ class _Reader:
                 ],
                 names=list(COPY_COLUMNS),
             )
-            self.result.codes.update(code_vals[i] for i in np.unique(code_idx[ok]).tolist())
+            self.result.codes.update(self.codes.values[i] for i in np.unique(code_id[ok]).tolist())
             self._copy_by_year(out, days[ok])
         if clean < n:
             self._stage_suspects(batch, index, lines, ~ok)
 
-    def _dedup(self, ok, code_idx, code_vals, inst_idx, inst_vals, chan_of, month, days) -> None:
+    def _series(self, combo: np.ndarray) -> np.ndarray:
+        """Stable series ids for (code, institution, channel, grain) combinations."""
+        import numpy as np
+
+        uniq, inverse = np.unique(combo, return_inverse=True)
+        pos = np.searchsorted(self.combos, uniq)
+        hit = pos < len(self.combos)
+        hit[hit] = self.combos[pos[hit]] == uniq[hit]
+        if not hit.all():
+            new = uniq[~hit]
+            merged = np.concatenate([self.combos, new])
+            ids = np.concatenate([self.combo_ids, np.arange(len(self.combos), len(merged))])
+            order = np.argsort(merged, kind="stable")
+            self.combos, self.combo_ids = merged[order], ids[order]
+            pos = np.searchsorted(self.combos, uniq)
+        return self.combo_ids[pos][inverse]
+
+    def _dedup(self, ok, code_id, inst_id, chan_of, month, days) -> None:
         """Mark keys seen before (this block or earlier ones) as duplicate candidates."""
         import numpy as np
 
         if self.result.dedup_in_sql:
             return
-        code_gid = np.array([self._gid("c", v) if v else 0 for v in code_vals], np.int64)
-        inst_gid = np.array([self._gid("i", v) if v else 0 for v in inst_vals], np.int64)
-        combo = ((code_gid[code_idx] << 24 | inst_gid[inst_idx]) << 3 | chan_of << 1 | month)[ok]
-        uniq, inverse = np.unique(combo, return_inverse=True)
-        ids = np.array([self.series.setdefault(int(c), len(self.series)) for c in uniq], np.int64)
-        if len(self.series) > MAX_SERIES_IN_BITSET or len(self.global_ids) >= 1 << 24:
+        if len(self.codes.values) >= 1 << 24 or len(self.institutions.values) >= 1 << 20:
+            self.result.dedup_in_sql, self.bits = True, None
+            return
+        combo = ((code_id << 20 | inst_id) << 3 | chan_of << 1 | month)[ok]
+        ids = self._series(combo)
+        if len(self.combos) > MAX_SERIES_IN_BITSET:
             log.info("more than %d series: duplicates are checked in SQL", MAX_SERIES_IN_BITSET)
             self.result.dedup_in_sql, self.bits = True, None
             return
         offset = days[ok] - _EARLIEST_DAY
-        keys = ids[inverse] << DAY_BITS | offset
-        need = (len(self.series) << DAY_BITS) // 8 + 1
+        keys = ids << DAY_BITS | offset
+        need = (len(self.combos) << DAY_BITS) // 8 + 1
         if self.bits is None or len(self.bits) < need:
             grown = np.zeros(max(need, 2 * (0 if self.bits is None else len(self.bits))), np.uint8)
             if self.bits is not None:
@@ -403,12 +433,11 @@ class _Reader:
         np.bitwise_or.at(self.bits, byte, bit)
         dup = seen | repeat
         if dup.any():
-            rows = np.flatnonzero(ok)[dup]
-            for r in rows.tolist():
+            for r in np.flatnonzero(ok)[dup].tolist():
                 self.result.duplicate_keys.add(
-                    (inst_vals[inst_idx[r]], "month" if month[r] else "day",
+                    (self.institutions.values[inst_id[r]], "month" if month[r] else "day",
                      date.fromordinal(EPOCH.toordinal() + int(days[r])),
-                     code_vals[code_idx[r]], self.channel_names[chan_of[r]])
+                     self.codes.values[code_id[r]], self.channel_names[chan_of[r]])
                 )  # fmt: skip
 
     def _copy_by_year(self, out: pa.Table, days: np.ndarray) -> None:

@@ -132,12 +132,9 @@ class Replacement:
     worst: list[tuple]  # up to 5 of them, worst first: (inst, grain, start, rb, qb, ra, qa)
 
     @staticmethod
-    def measure(
-        conn: psycopg.Connection, max_shrink: float, first: date | None, last: date | None
-    ) -> Replacement:
+    def measure(conn: psycopg.Connection, max_shrink: float) -> Replacement:
         rows = conn.execute(
-            sqlfiles.load("portal/replacement_effect"),
-            {"max_shrink": max_shrink, "first": first, "last": last},
+            sqlfiles.load("portal/replacement_effect"), {"max_shrink": max_shrink}
         ).fetchall()
         rb, qb, ra, qa, shrinking = rows[0][:5]
         worst = [tuple(r[5:]) for r in rows if r[5] is not None]
@@ -327,7 +324,7 @@ def load_file(
                     reasons[DUPLICATE_REASON] = reasons.get(DUPLICATE_REASON, 0) + duplicates
                 phases.done(f"validated {read} rows")
                 periods = f"{first:%Y-%m-%d}..{last:%Y-%m-%d}" if first else ""
-                replacement = Replacement.measure(conn, max_shrink, first, last)
+                replacement = Replacement.measure(conn, max_shrink)
                 if replacement.shrinking and not force_replace:
                     held = {
                         "batch_id": batch.batch_id, "status": "held", "rows_read": read,
@@ -344,6 +341,7 @@ def load_file(
                 )
                 years = tables.apply()
                 conn.execute(sqlfiles.load("portal/record_periods"), {"batch_id": batch.batch_id})
+                conn.execute(sqlfiles.load("portal/record_totals"), {"batch_id": batch.batch_id})
                 phases.done(
                     f"replaced periods with {loaded} rows ("
                     + ", ".join(f"{y.year} {y.how}" for y in years)

@@ -115,7 +115,6 @@ class YearTables:
             part = sql.Identifier("raw", partition_name(year))
             names = {
                 "fresh": fresh, "part": part, "part_name": sql.Identifier(partition_name(year)),
-                "part_regclass": sql.Literal(f"raw.{partition_name(year)}"),
             }  # fmt: skip
             bounds = {
                 "first": sql.Literal(date(year, 1, 1)), "next": sql.Literal(date(year + 1, 1, 1))
@@ -128,13 +127,13 @@ class YearTables:
                 self.conn.execute(sql.SQL("analyze {}").format(part))
                 outcomes.append(YearOutcome(year, "new"))
                 continue
-            incoming, current = self.conn.execute(
-                sql.SQL(sqlfiles.load("portal/year_sizes")).format(**names)
-            ).fetchone()
+            incoming, current = self._run("portal/year_sizes", **names, **bounds).fetchone()
             if incoming >= SWAP_SHARE * current:
-                kept = self.conn.execute(
-                    sql.SQL(sqlfiles.load("portal/year_keep_unreplaced")).format(**names)
-                ).rowcount
+                whole = self.conn.execute(
+                    sqlfiles.load("portal/year_fully_replaced"),
+                    {"first": date(year, 1, 1), "next": date(year + 1, 1, 1)},
+                ).fetchone()[0]
+                kept = 0 if whole else self._run("portal/year_keep_unreplaced", **names).rowcount
                 self._run("portal/year_swap", **names, **bounds)
                 self.conn.execute(sql.SQL("analyze {}").format(part))
                 outcomes.append(YearOutcome(year, "swap", kept))

@@ -53,11 +53,27 @@ def _truncate(url: str) -> None:
     with psycopg.connect(url) as conn:
         conn.execute(
             "truncate raw.portal_requests, raw.portal_requests_quarantine,"
-            " audit.portal_batch_periods"
+            " audit.portal_batch_periods, audit.portal_period_totals"
         )
 
 
+def _assert_totals_match(url: str) -> None:
+    """audit.portal_period_totals (the loader's bookkeeping) equals what raw holds."""
+    with psycopg.connect(url) as conn:
+        raw = conn.execute(
+            "select institution_code, period_grain, period_start, count(*),"
+            " sum(request_count)::numeric from raw.portal_requests"
+            " group by 1, 2, 3 order by 1, 2, 3"
+        ).fetchall()
+        kept = conn.execute(
+            "select institution_code, period_grain, period_start, rows_loaded, requests"
+            " from audit.portal_period_totals order by 1, 2, 3"
+        ).fetchall()
+    assert kept == raw
+
+
 def _snapshot(url: str, result: PortalLoadResult) -> dict[str, object]:
+    _assert_totals_match(url)
     with psycopg.connect(url) as conn:
         rows = conn.execute(
             "select institution_code, portal_service_code, service_name, period_grain,"
@@ -159,6 +175,7 @@ def _year_file(path: Path, institutions: list[str], year: int, bump: int = 0) ->
 
 
 def _by_institution(url: str) -> dict[str, tuple[int, int]]:
+    _assert_totals_match(url)
     with psycopg.connect(url) as conn:
         return {
             inst: (rows, total)

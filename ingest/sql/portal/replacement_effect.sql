@@ -1,5 +1,5 @@
 -- What loading this file would do to the partitions (institution, grain, period) it replaces:
--- rows and requests before (raw.portal_requests now) and after (tmp_portal_incoming).
+-- rows and requests before (audit.portal_period_totals) and after (tmp_portal_incoming).
 -- One row per partition losing more than %(max_shrink)s of its rows or requests (the worst 5),
 -- each carrying the totals over all replaced partitions and how many shrink; one row with
 -- NULL partition columns when none does. Bounded output whatever the file's size.
@@ -8,18 +8,21 @@ with incoming as (
     from tmp_portal_incoming
 ),
 
--- Aggregated before the join (hashing 2 M rows beats sorting them), over the load's own
--- period range only (a literal range: the planner reads just those years' partitions).
+-- What is there now, per partition: the totals the loader keeps beside the rows
+-- (audit.portal_period_totals), not an aggregate over millions of raw rows.
 existing as (
     select
-        institution_code,
-        period_grain,
-        period_start,
-        count(*) as rows_before,
-        sum(request_count) as requests_before
-    from raw.portal_requests
-    where period_start >= %(first)s::date and period_start <= %(last)s::date
-    group by institution_code, period_grain, period_start
+        t.institution_code,
+        t.period_grain,
+        t.period_start,
+        t.rows_loaded as rows_before,
+        t.requests as requests_before
+    from audit.portal_period_totals as t
+    inner join incoming as i
+        on
+            t.institution_code = i.institution_code
+            and t.period_grain = i.period_grain
+            and t.period_start = i.period_start
 ),
 
 parts as (

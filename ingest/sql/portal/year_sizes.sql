@@ -1,5 +1,8 @@
--- Rows the load brings for a year, and the year's rows now (the planner's estimate: it only
--- chooses between swapping the partition and replacing in place).
+-- Rows the load brings for a year, and the rows the year has now (from the loader's totals).
 select
     (select count(*) from {fresh}) as incoming,
-    (select greatest(reltuples, 0)::bigint from pg_class where oid = {part_regclass}::regclass) as current
+    (
+        select coalesce(sum(rows_loaded), 0)::bigint
+        from audit.portal_period_totals
+        where period_start >= {first} and period_start < {next}
+    ) as current
