@@ -49,7 +49,7 @@ def machine_facts(owner_url: str) -> dict[str, str]:
         version = conn.execute("show server_version").fetchone()[0]
         settings = dict(
             conn.execute(
-                "select name, setting || coalesce(unit, '') from pg_settings where name in"
+                "select name, current_setting(name) from pg_settings where name in"
                 " ('shared_buffers', 'max_wal_size', 'wal_level', 'work_mem')"
             ).fetchall()
         )
@@ -119,7 +119,7 @@ def report(portal: dict, facts: dict[str, str], *, quick: bool, runs: int, took:
         "",
         f"Loader peak RSS: **{first.peak_mb:.0f} MB** on {portal['size_mb']:.0f} MB of input, "
         f"**{large.peak_mb:.0f} MB** on {portal['big_mb']:.0f} MB (target < 200 MB whatever "
-        "the size; pyarrow, numpy and pandas are ~100 MB of it before the first row).",
+        "the size; importing pyarrow and numpy is ~100 MB of it before the first row).",
         f"Fast reader vs the exact reader on the same file: "
         f"**{exact.seconds / first.seconds:.1f}×** faster.",
         "",

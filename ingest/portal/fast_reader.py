@@ -2,10 +2,12 @@
 
 Why: a national daily year is 2.19 M rows. Parsing them one by one in Python and validating
 them in SQL after a staging copy cost 25× a raw ``COPY`` of the same file. Here the file is
-parsed by Arrow's multi-threaded CSV reader in blocks (memory bounded by the block, not by the
-file), every *distinct* value of a block is judged once in Python, and the rows whose values
-are all plainly valid ("clean") go, as CSV Arrow writes, straight into the batch's table for
-their year (:mod:`ingest.portal.year_tables`) with one ``COPY`` per block.
+parsed by Arrow in pieces of BLOCK_BYTES cut at line breaks (memory bounded by the piece, not
+by the file), every value is looked up in a per-column set of the distinct values seen so
+far, each judged once in Python, and the rows whose values are all plainly valid ("clean")
+go, in PostgreSQL's binary COPY format (:mod:`ingest.portal.pg_binary`), straight into the
+batch's table for their year (:mod:`ingest.portal.year_tables`), through one ``COPY`` per
+year kept open across pieces.
 
 The exact reader (:func:`ingest.portal.csv_format.canonical_rows` and
 ``ingest/sql/portal/check_stage.sql``) stays the one source of every quarantine reason: a row
@@ -22,7 +24,6 @@ keys are handed back; the loader keeps the first line and quarantines the others
 
 from __future__ import annotations
 
-import io
 import logging
 import queue
 import re
@@ -37,7 +38,7 @@ import psycopg
 from psycopg import sql
 
 from ingest import rules
-from ingest.portal import schema
+from ingest.portal import pg_binary, schema
 
 if TYPE_CHECKING:  # pyarrow is imported when a file is read, not when the module is
     import numpy as np
@@ -143,6 +144,8 @@ class FastRead:
     codes: set[str] = field(default_factory=set)  # portal codes of the clean rows
     duplicate_keys: set[tuple] = field(default_factory=set)  # keys seen more than once
     dedup_in_sql: bool = False  # too many series for the bitset: find duplicates in SQL
+    # (institution, grain, period_start, rows, requests, any synthetic) of the clean rows
+    partitions: list[tuple] | None = None
 
 
 def usable(fmt: FileFormat) -> bool:
@@ -167,6 +170,7 @@ class _Judged:
         self.verdicts: list[object | None] = []
         self.known: pa.Array | None = None
         self._derived: dict[str, np.ndarray] = {}
+        self._pieces: dict[str, pa.Array] = {}
 
     def ids(self, column: pa.Array) -> np.ndarray:
         import numpy as np
@@ -180,6 +184,7 @@ class _Judged:
                 self.verdicts.append(self.judge(value))
             self.known = _strings(self.values)
             self._derived.clear()
+            self._pieces.clear()
             found = pc.index_in(column, value_set=self.known)
         return _ints(found).astype(np.int64)
 
@@ -195,6 +200,13 @@ class _Judged:
 
     def valid(self) -> np.ndarray:
         return self.derived("valid", lambda v: v is not None, bool)
+
+    def pieces(self, name: str, of: Callable[[str], bytes]) -> pa.Array:
+        """``of(value)`` for every value seen, as binary COPY pieces indexed by id (cached)."""
+        key = "pieces:" + name
+        if key not in self._pieces:
+            self._pieces[key] = pg_binary.pieces([of(v) for v in self.values])
+        return self._pieces[key]
 
 
 def _judge_code(value: str) -> str | None:
@@ -224,7 +236,7 @@ class _Sender:
 
     def __init__(self, conn: psycopg.Connection, statement: sql.Composable, year: int) -> None:
         self.year = year
-        self.queue: queue.Queue[bytes | None] = queue.Queue(maxsize=2)
+        self.queue: queue.Queue[bytes | memoryview | None] = queue.Queue(maxsize=2)
         self.error: BaseException | None = None
         self.thread = threading.Thread(target=self._run, args=(conn, statement), daemon=True)
         self.thread.start()
@@ -233,15 +245,17 @@ class _Sender:
         ended = False
         try:
             with conn.cursor() as cur, cur.copy(statement) as copy:
+                copy.write(pg_binary.HEADER)
                 while (block := self.queue.get()) is not None:
                     copy.write(block)
                 ended = True
+                copy.write(pg_binary.TRAILER)
         except BaseException as exc:  # handed to the reading thread
             self.error = exc
             while not ended and self.queue.get() is not None:  # let send() return, then stop
                 pass
 
-    def send(self, block: bytes) -> None:
+    def send(self, block: bytes | memoryview) -> None:
         if self.error is not None:
             raise self.error
         self.queue.put(block)
@@ -285,11 +299,19 @@ class _Reader:
             False if v in _FALSE else None
         )  # fmt: skip
         self.result = FastRead()
+        self.grain_pieces = pg_binary.pieces([pg_binary.text_value(g) for g in ("day", "month")])
+        self.channel_pieces = pg_binary.pieces(
+            [pg_binary.text_value(c) for c in self.channel_names]
+        )
         import numpy as np
 
         self.combos = np.zeros(0, dtype=np.int64)  # sorted series combinations …
         self.combo_ids = np.zeros(0, dtype=np.int64)  # … and their ids
         self.bits: np.ndarray | None = None
+        self.partial_keys: list[np.ndarray] | None = []
+        self.partial_rows: list[np.ndarray] = []
+        self.partial_requests: list[np.ndarray] = []
+        self.partial_synthetic: list[np.ndarray] = []
         self._sender: _Sender | None = None
 
     # -- a block ---------------------------------------------------------------------------
@@ -358,32 +380,104 @@ class _Reader:
         self.result.clean += clean
         if clean:
             self._dedup(ok, code_id, inst_id, chan_of, month, days)
-            mask = _bools(ok)
             if "service_name" in col:
-                trimmed = pc.filter(pc.utf8_trim(col["service_name"], " "), mask)
+                trimmed = pc.utf8_trim(col["service_name"], " ")
                 # An empty name is NULL (as the exact path's nullif(btrim(...), '')).
                 empty = pc.equal(trimmed, _strings([""])[0])
                 names = pc.if_else(empty, _null_strings(1)[0], trimmed)
             else:
-                names = _null_strings(clean)
-            out = pa.Table.from_arrays(
-                [
-                    pc.filter(col["institution_code"], mask),
-                    pc.filter(col["portal_service_code"], mask),
-                    names,
-                    _take(["day", "month"], month[ok].astype(np.int64)),
-                    _arrow(days[ok].astype(np.int32), pa.date32()),
-                    _take(self.channel_names, chan_of[ok]),
-                    pc.filter(counts, mask),
-                    _arrow(lines[ok], pa.int64()),
-                    _bools(synthetic[ok]),
-                ],
-                names=list(COPY_COLUMNS),
-            )
+                names = _null_strings(n)
             self.result.codes.update(self.codes.values[i] for i in np.unique(code_id[ok]).tolist())
-            self._copy_by_year(out, days[ok])
+            self._sum_partitions(ok, inst_id, month, days, counts, synthetic)
+            years = days.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
+            for year in np.unique(years[ok]).tolist():
+                rows = ok & (years == year)
+                self._copy_into(int(year)).send(
+                    self._binary_rows(rows, col, names, inst_id, code_id, month, days, chan_of,
+                                      counts, lines, synthetic)
+                )  # fmt: skip
+
         if clean < n:
             self._stage_suspects(batch, index, lines, ~ok)
+
+    def _binary_rows(
+        self, rows, col, names, inst_id, code_id, month, days, chan_of, counts, lines, synthetic
+    ) -> memoryview:
+        """The selected rows as binary COPY data, in COPY_COLUMNS order."""
+        import numpy as np
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        def take(table: pa.Array, ids: np.ndarray) -> pa.Array:
+            return pc.take(table, _arrow(ids.astype(np.int64), pa.int64()))
+
+        count = int(rows.sum())
+        first = self.institutions.pieces(
+            "first", lambda v: pg_binary.text_value(v, pg_binary.field_count(len(COPY_COLUMNS)))
+        )
+        codes = self.codes.pieces("text", pg_binary.text_value)
+        period = np.zeros(count, dtype=[("n", ">i4"), ("days", ">i4")])
+        period["n"], period["days"] = 4, days[rows] - pg_binary.PG_EPOCH_DAYS
+        tail = np.zeros(count, dtype=[
+            ("n1", ">i4"), ("requests", ">i8"), ("n2", ">i4"), ("line", ">i8"),
+            ("n3", ">i4"), ("synthetic", "u1"),
+        ])  # fmt: skip
+        tail["n1"], tail["n2"], tail["n3"] = 8, 8, 1
+        tail["requests"] = _ints(counts)[rows]
+        tail["line"], tail["synthetic"] = lines[rows], synthetic[rows]
+        return pg_binary.join([
+            take(first, inst_id[rows]),
+            take(codes, code_id[rows]),
+            *pg_binary.free_text(pc.filter(names, _bools(rows))),
+            take(self.grain_pieces, month[rows]),
+            pg_binary.fixed(period),
+            take(self.channel_pieces, chan_of[rows]),
+            pg_binary.fixed(tail),
+        ])  # fmt: skip
+
+    def _sum_partitions(self, ok, inst_id, month, days, counts, synthetic) -> None:
+        """Rows, requests and any synthetic flag per (institution, grain, period) of the clean
+        rows of a block: the loader needs them per partition and need not re-read the rows."""
+        import numpy as np
+
+        if self.partial_keys is None:
+            return
+        values = _ints(counts)[ok]
+        if int(values.max()) > (1 << 62) // len(values):  # an int64 sum could overflow
+            self.partial_keys = None  # the loader sums in SQL instead
+            return
+        key = ((inst_id << 1 | month) << 20 | (days - _EARLIEST_DAY))[ok]
+        uniq, inverse = np.unique(key, return_inverse=True)
+        self.partial_keys.append(uniq)
+        self.partial_rows.append(np.bincount(inverse))
+        requests = np.zeros(len(uniq), dtype=np.int64)  # exact (bincount's weights are floats)
+        np.add.at(requests, inverse, values)
+        self.partial_requests.append(requests)
+        self.partial_synthetic.append(np.bincount(inverse, weights=synthetic[ok]) > 0)
+
+    def partitions(self) -> list[tuple] | None:
+        """The clean rows' totals per partition (None: they must be summed in SQL)."""
+        import numpy as np
+
+        if self.partial_keys is None:
+            return None
+        if not self.partial_keys:
+            return []
+        keys = np.concatenate(self.partial_keys)
+        uniq, inverse = np.unique(keys, return_inverse=True)
+        rows = np.bincount(inverse, weights=np.concatenate(self.partial_rows))
+        requests = np.zeros(len(uniq), dtype=object)  # Python ints: a year's sum may pass 2**63
+        np.add.at(requests, inverse, np.concatenate(self.partial_requests).astype(object))
+        synthetic = np.bincount(inverse, weights=np.concatenate(self.partial_synthetic)) > 0
+        out = []
+        for k, r, q, s in zip(uniq.tolist(), rows.tolist(), requests.tolist(), synthetic.tolist(),
+                              strict=True):  # fmt: skip
+            out.append((
+                self.institutions.values[k >> 21], "month" if (k >> 20) & 1 else "day",
+                date.fromordinal(EPOCH.toordinal() + _EARLIEST_DAY + (k & 0xFFFFF)),
+                int(r), int(q), bool(s),
+            ))  # fmt: skip
+        return out
 
     def _series(self, combo: np.ndarray) -> np.ndarray:
         """Stable series ids for (code, institution, channel, grain) combinations."""
@@ -440,18 +534,6 @@ class _Reader:
                      self.codes.values[code_id[r]], self.channel_names[chan_of[r]])
                 )  # fmt: skip
 
-    def _copy_by_year(self, out: pa.Table, days: np.ndarray) -> None:
-        import numpy as np
-        import pyarrow.csv as pacsv
-
-        years = (days.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64)) + 1970
-        for year in np.unique(years).tolist():
-            in_year = years == year
-            part = out if in_year.all() else out.filter(_bools(in_year))
-            buffer = io.BytesIO()
-            pacsv.write_csv(part, buffer, pacsv.WriteOptions(include_header=False))
-            self._copy_into(int(year)).send(buffer.getvalue())
-
     def _copy_into(self, year: int) -> _Sender:
         """The open COPY into ``year``'s table, kept open across blocks: a thread of its own
         sends one block while Arrow parses the next, so PostgreSQL and Arrow work at once."""
@@ -460,7 +542,7 @@ class _Reader:
         self.close_copy()
         table = self.year_table(year)  # may create it: no COPY is open now
         columns = sql.SQL(", ").join(map(sql.Identifier, COPY_COLUMNS))
-        statement = sql.SQL("copy {} ({}) from stdin (format csv)").format(table, columns)
+        statement = sql.SQL("copy {} ({}) from stdin (format binary)").format(table, columns)
         self._sender = _Sender(self.conn, statement, year)
         return self._sender
 
@@ -562,6 +644,7 @@ def read(
             reader.block(batch, line)
             line += batch.num_rows
         reader.close_copy()
+        reader.result.partitions = reader.partitions()
     except pa.ArrowInvalid as exc:  # e.g. a record with the wrong number of fields
         reader.abandon_copy()
         raise NotExact(str(exc).splitlines()[0]) from exc

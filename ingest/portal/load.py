@@ -132,9 +132,12 @@ class Replacement:
     worst: list[tuple]  # up to 5 of them, worst first: (inst, grain, start, rb, qb, ra, qa)
 
     @staticmethod
-    def measure(conn: psycopg.Connection, max_shrink: float) -> Replacement:
+    def measure(
+        conn: psycopg.Connection, max_shrink: float, first: date | None, last: date | None
+    ) -> Replacement:
         rows = conn.execute(
-            sqlfiles.load("portal/replacement_effect"), {"max_shrink": max_shrink}
+            sqlfiles.load("portal/replacement_effect"),
+            {"max_shrink": max_shrink, "first": first, "last": last},
         ).fetchall()
         rb, qb, ra, qa, shrinking = rows[0][:5]
         worst = [tuple(r[5:]) for r in rows if r[5] is not None]
@@ -314,7 +317,19 @@ def load_file(
                         batch.batch_id, source_uri, in_sql=fast.dedup_in_sql
                     )
                     quarantined += duplicates
-                conn.execute(sql.SQL(sqlfiles.load("portal/incoming")).format(rows=tables.union()))
+                if fast and fast.partitions is not None and not duplicates:
+                    # The fast reader summed its rows per partition; add the exact path's.
+                    conn.execute(sqlfiles.load("portal/create_incoming_parts"))
+                    with (
+                        conn.cursor() as cur,
+                        cur.copy("copy tmp_portal_incoming_parts from stdin") as copy,
+                    ):
+                        for part in fast.partitions:
+                            copy.write_row(part)
+                    conn.execute(sqlfiles.load("portal/incoming_from_parts"))
+                else:
+                    union = tables.union()
+                    conn.execute(sql.SQL(sqlfiles.load("portal/incoming")).format(rows=union))
                 conn.execute("analyze tmp_portal_incoming")
                 loaded, first, last, any_synthetic = conn.execute(
                     sqlfiles.load("portal/incoming_counts")
@@ -324,7 +339,7 @@ def load_file(
                     reasons[DUPLICATE_REASON] = reasons.get(DUPLICATE_REASON, 0) + duplicates
                 phases.done(f"validated {read} rows")
                 periods = f"{first:%Y-%m-%d}..{last:%Y-%m-%d}" if first else ""
-                replacement = Replacement.measure(conn, max_shrink)
+                replacement = Replacement.measure(conn, max_shrink, first, last)
                 if replacement.shrinking and not force_replace:
                     held = {
                         "batch_id": batch.batch_id, "status": "held", "rows_read": read,
@@ -341,6 +356,7 @@ def load_file(
                 )
                 years = tables.apply()
                 conn.execute(sqlfiles.load("portal/record_periods"), {"batch_id": batch.batch_id})
+                conn.execute(sqlfiles.load("portal/record_totals_clear"))
                 conn.execute(sqlfiles.load("portal/record_totals"), {"batch_id": batch.batch_id})
                 phases.done(
                     f"replaced periods with {loaded} rows ("

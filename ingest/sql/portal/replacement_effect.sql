@@ -9,20 +9,17 @@ with incoming as (
 ),
 
 -- What is there now, per partition: the totals the loader keeps beside the rows
--- (audit.portal_period_totals), not an aggregate over millions of raw rows.
-existing as (
+-- (audit.portal_period_totals), not an aggregate over millions of raw rows. Read over the
+-- load's period range and hash-joined (a national year: 55 000 partitions on each side).
+existing as materialized (
     select
-        t.institution_code,
-        t.period_grain,
-        t.period_start,
-        t.rows_loaded as rows_before,
-        t.requests as requests_before
-    from audit.portal_period_totals as t
-    inner join incoming as i
-        on
-            t.institution_code = i.institution_code
-            and t.period_grain = i.period_grain
-            and t.period_start = i.period_start
+        institution_code,
+        period_grain,
+        period_start,
+        rows_loaded as rows_before,
+        requests as requests_before
+    from audit.portal_period_totals
+    where period_start >= %(first)s::date and period_start <= %(last)s::date
 ),
 
 parts as (

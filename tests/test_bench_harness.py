@@ -1,0 +1,42 @@
+"""`make bench QUICK=1` works end to end: the harness, not the speed (no timing assertions)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+pytestmark = pytest.mark.integration
+
+
+def test_quick_benchmark_writes_every_figure(tmp_path: Path) -> None:
+    out = tmp_path / "RESULTS.md"
+    done = subprocess.run(
+        [sys.executable, "benchmarks/bench.py", "--quick", "--out", str(out)],
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith("# Benchmark results (QUICK")
+    for fact in ("cores:", "memory:", "PostgreSQL: 18", "wal_level=minimal"):
+        assert fact in text, fact
+    line = re.compile(r"^\| ([^|(]+?) \([\d,]+ rows\) \| ([\d.]+) \| ([\d,]+) \|", re.M)
+    rows = {
+        m.group(1): (float(m.group(2)), int(m.group(3).replace(",", "")))
+        for m in line.finditer(text)
+    }
+    assert set(rows) == {
+        "raw COPY, new table", "raw COPY, existing table", "loader, first load",
+        "loader, reload (replace)", "loader, 3-year file", "loader, exact reader",
+        "pandas to_sql",
+    }  # fmt: skip
+    assert all(seconds > 0 and rate > 0 for seconds, rate in rows.values())
+    peaks = re.search(r"Loader peak RSS: \*\*(\d+) MB\*\* .*\*\*(\d+) MB\*\*", text)
+    assert peaks and all(int(p) > 0 for p in peaks.groups())
+    # The same figures were printed for whoever ran it.
+    assert "raw COPY, new table" in done.stdout
