@@ -52,6 +52,7 @@ log = logging.getLogger(__name__)
 BLOCK_BYTES = 1 << 20  # the file is parsed this much at a time (memory is bounded by it)
 EPOCH = date(1970, 1, 1)
 _EARLIEST_DAY = (rules.EARLIEST_PERIOD - EPOCH).days
+_EARLIEST_ORDINAL = rules.EARLIEST_PERIOD.toordinal()
 DAY_BITS = 14  # days after EARLIEST_PERIOD in the dedup key: up to 2044
 MAX_SERIES_IN_BITSET = 50_000  # 2 KB each: beyond that, duplicates are found in SQL
 # Columns of the year tables the fast reader writes (batch_id is the table's default).
@@ -134,6 +135,32 @@ class NotExact(Exception):
     """The fast reader cannot number this file's records by line; use the exact reader."""
 
 
+@dataclass(frozen=True)
+class Partitions:
+    """Totals per (institution, grain, period) as numpy arrays (a decade of national data is
+    ~550 000 partitions: tuples only a chunk at a time)."""
+
+    institutions: list[str]
+    keys: np.ndarray  # institution id << 21 | month << 20 | days since EARLIEST_PERIOD
+    rows: np.ndarray
+    requests: np.ndarray
+    synthetic: np.ndarray
+
+    def tuples(self, chunk: int = 50_000) -> Iterator[tuple]:
+        """(institution, grain, period_start, rows, requests, any synthetic) per partition."""
+        for begin in range(0, len(self.keys), chunk):
+            end = begin + chunk
+            for k, r, q, s in zip(
+                self.keys[begin:end].tolist(), self.rows[begin:end].tolist(),
+                self.requests[begin:end].tolist(), self.synthetic[begin:end].tolist(),
+                strict=True,
+            ):  # fmt: skip
+                yield (
+                    self.institutions[k >> 21], "month" if (k >> 20) & 1 else "day",
+                    date.fromordinal(_EARLIEST_ORDINAL + (k & 0xFFFFF)), r, q, s,
+                )  # fmt: skip
+
+
 @dataclass
 class FastRead:
     """What the fast reader did; the rows themselves are in the year tables and the stage."""
@@ -144,8 +171,8 @@ class FastRead:
     codes: set[str] = field(default_factory=set)  # portal codes of the clean rows
     duplicate_keys: set[tuple] = field(default_factory=set)  # keys seen more than once
     dedup_in_sql: bool = False  # too many series for the bitset: find duplicates in SQL
-    # (institution, grain, period_start, rows, requests, any synthetic) of the clean rows
-    partitions: list[tuple] | None = None
+    # rows, requests and any synthetic per partition of the clean rows (None: sum in SQL)
+    partitions: Partitions | None = None
 
 
 def usable(fmt: FileFormat) -> bool:
@@ -454,30 +481,28 @@ class _Reader:
         np.add.at(requests, inverse, values)
         self.partial_requests.append(requests)
         self.partial_synthetic.append(np.bincount(inverse, weights=synthetic[ok]) > 0)
+        self.partial_rows[-1] = self.partial_rows[-1].astype(np.int64)
 
-    def partitions(self) -> list[tuple] | None:
+    def partitions(self) -> Partitions | None:
         """The clean rows' totals per partition (None: they must be summed in SQL)."""
         import numpy as np
 
         if self.partial_keys is None:
             return None
         if not self.partial_keys:
-            return []
+            return Partitions([], *(np.zeros(0, dtype=np.int64) for _ in range(4)))
         keys = np.concatenate(self.partial_keys)
         uniq, inverse = np.unique(keys, return_inverse=True)
-        rows = np.bincount(inverse, weights=np.concatenate(self.partial_rows))
-        requests = np.zeros(len(uniq), dtype=object)  # Python ints: a year's sum may pass 2**63
-        np.add.at(requests, inverse, np.concatenate(self.partial_requests).astype(object))
-        synthetic = np.bincount(inverse, weights=np.concatenate(self.partial_synthetic)) > 0
-        out = []
-        for k, r, q, s in zip(uniq.tolist(), rows.tolist(), requests.tolist(), synthetic.tolist(),
-                              strict=True):  # fmt: skip
-            out.append((
-                self.institutions.values[k >> 21], "month" if (k >> 20) & 1 else "day",
-                date.fromordinal(EPOCH.toordinal() + _EARLIEST_DAY + (k & 0xFFFFF)),
-                int(r), int(q), bool(s),
-            ))  # fmt: skip
-        return out
+        rows = np.zeros(len(uniq), dtype=np.int64)
+        np.add.at(rows, inverse, np.concatenate(self.partial_rows))
+        partial_requests = np.concatenate(self.partial_requests)
+        if len(partial_requests) and int(partial_requests.max()) > (1 << 62) // len(keys):
+            return None  # an int64 sum could overflow: SQL sums in numeric
+        requests = np.zeros(len(uniq), dtype=np.int64)
+        np.add.at(requests, inverse, partial_requests)
+        synthetic = np.zeros(len(uniq), dtype=np.int64)
+        np.add.at(synthetic, inverse, np.concatenate(self.partial_synthetic).astype(np.int64))
+        return Partitions(self.institutions.values, uniq, rows, requests, synthetic > 0)
 
     def _series(self, combo: np.ndarray) -> np.ndarray:
         """Stable series ids for (code, institution, channel, grain) combinations."""

@@ -324,7 +324,7 @@ def load_file(
                         conn.cursor() as cur,
                         cur.copy("copy tmp_portal_incoming_parts from stdin") as copy,
                     ):
-                        for part in fast.partitions:
+                        for part in fast.partitions.tuples():
                             copy.write_row(part)
                     conn.execute(sqlfiles.load("portal/incoming_from_parts"))
                 else:
