@@ -25,7 +25,7 @@ def test_quick_benchmark_writes_every_figure(tmp_path: Path) -> None:
     assert text.startswith("# Benchmark results (QUICK")
     for fact in ("cores:", "memory:", "PostgreSQL: 18", "wal_level=minimal"):
         assert fact in text, fact
-    line = re.compile(r"^\| ([^|(]+?) \([\d,]+ rows\) \| ([\d.]+) \| ([\d,]+) \|", re.M)
+    line = re.compile(r"^\| ([^|]+?) \([\d,]+ rows\) \| ([\d.]+) \| ([\d,]+) \|", re.M)
     rows = {
         m.group(1): (float(m.group(2)), int(m.group(3).replace(",", "")))
         for m in line.finditer(text)
