@@ -27,15 +27,6 @@ class Batch:
     source_sha256: str
     is_synthetic: bool
 
-    def lineage_params(self, source_file: str | None = None) -> dict[str, object]:
-        return {
-            "batch_id": self.batch_id,
-            "source_file": source_file or self.source_uri,
-            "source_sha256": self.source_sha256,
-            "loaded_at": self.started_at,
-            "is_synthetic": self.is_synthetic,
-        }
-
 
 def start_batch(
     conn: psycopg.Connection, loader: str, source_uri: str, source_sha256: str, is_synthetic: bool

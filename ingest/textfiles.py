@@ -57,6 +57,9 @@ class ByteScan:
     # whether the text ends without one.
     newlines: int = 0
     ends_without_newline: bool = False
+    # A CR not followed by LF (old Mac line ends, "\r\r\n", a CR inside a value): readers
+    # disagree on whether it ends a line, so record numbering by line cannot be trusted.
+    bare_cr: bool = False
 
     @property
     def lines(self) -> int:
@@ -104,6 +107,7 @@ class _Decoder:
         self.lines = 1
         self.non_ascii = False  # a multi-byte character decoded: the file really is UTF-8
         self.problem: BadBytes | None = None
+        self.bare_cr = False
 
     @property
     def newlines(self) -> int:
@@ -162,6 +166,8 @@ class _Decoder:
             return
         self.non_ascii = self.non_ascii or not chunk.isascii()
         self.lines += chunk.count(b"\n")
+        # (a CRLF split between two chunks counts as bare: the cautious answer)
+        self.bare_cr = self.bare_cr or chunk.count(b"\r") != chunk.count(b"\r\n")
         self.offset += len(chunk)
 
     def _bad(self, at: int, line: int, byte: bytes) -> BadBytes:
@@ -213,7 +219,7 @@ def inspect(path: Path) -> ByteScan:
         decoder.feed(b"", final=True)
     found = ByteScan(
         digest.hexdigest(), size, encoding or "utf-8-sig", decoder.problem,
-        decoder.newlines, bool(tail) and not tail.endswith(b"\n"),
+        decoder.newlines, bool(tail) and not tail.endswith(b"\n"), decoder.bare_cr,
     )  # fmt: skip
     if encoding or decoder.problem is None:
         return found

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import sys
 import tempfile
@@ -116,6 +117,12 @@ _SLOW_FIRST = (
     "tests/integration/test_scheduler.py",
     "tests/integration/test_pipeline_end_to_end.py",
 )
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:
+    """Remove this process's session folder (its warehouse grows to gigabytes in a full run;
+    left behind, repeated runs fill the disk). Servers in it were stopped by their fixtures."""
+    shutil.rmtree(_SESSION_DIR, ignore_errors=True)
 
 
 def pytest_collection_modifyitems(config, items) -> None:

@@ -55,6 +55,8 @@ _EARLIEST_DAY = (rules.EARLIEST_PERIOD - EPOCH).days
 _EARLIEST_ORDINAL = rules.EARLIEST_PERIOD.toordinal()
 DAY_BITS = 14  # days after EARLIEST_PERIOD in the dedup key: up to 2044
 MAX_SERIES_IN_BITSET = 50_000  # 2 KB each: beyond that, duplicates are found in SQL
+MAX_DUPLICATE_KEYS = 100_000  # more keys seen twice than this: duplicates are found in SQL
+MAX_LINE_BYTES = 64 << 20  # a longer line is not a portal record: the exact path refuses it
 # Columns of the year tables the fast reader writes (batch_id is the table's default).
 COPY_COLUMNS = (
     "institution_code", "portal_service_code", "service_name", "period_grain", "period_start",
@@ -123,14 +125,6 @@ def _numpy_bools(values: pa.Array) -> np.ndarray:
     return bits[values.offset : values.offset + len(values)].astype(bool)
 
 
-def _take(values: list[str], indices: np.ndarray) -> pa.Array:
-    import numpy as np
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    return pc.take(_strings(values), _arrow(indices.astype(np.int64), pa.int64()))
-
-
 class NotExact(Exception):
     """The fast reader cannot number this file's records by line; use the exact reader."""
 
@@ -176,8 +170,9 @@ class FastRead:
 
 
 def usable(fmt: FileFormat) -> bool:
-    """Whether the fast reader can read this file at all (UTF-8, and pyarrow installed)."""
-    if fmt.encoding not in ("utf-8-sig", "utf-8") or fmt.scan is None:
+    """Whether the fast reader can read this file at all: UTF-8, every line ending in LF or
+    CRLF (a bare CR ends a line for some readers and not others), pyarrow installed."""
+    if fmt.encoding not in ("utf-8-sig", "utf-8") or fmt.scan is None or fmt.scan.bare_cr:
         return False
     try:
         import pyarrow  # noqa: F401
@@ -342,7 +337,7 @@ class _Reader:
         self._sender: _Sender | None = None
 
     # -- a block ---------------------------------------------------------------------------
-    def block(self, batch: pa.RecordBatch, first_line: int) -> None:
+    def block(self, batch: pa.RecordBatch, first_line: int, quoted: bool = False) -> None:
         import numpy as np
         import pyarrow as pa
         import pyarrow.compute as pc
@@ -353,6 +348,10 @@ class _Reader:
             longest = pc.max(pc.utf8_length(column)).as_py()
             if longest is not None and longest > fmt.max_cell_chars:
                 raise NotExact(f"a value longer than {fmt.max_cell_chars} characters")
+            # Only a quoted value can hold a line break: a quote never closed, or a quoted
+            # line break cut between two pieces. The exact path numbers and judges those.
+            if quoted and pc.any(pc.match_substring_regex(column, "[\r\n]")).as_py():
+                raise NotExact("a line break inside a quoted value")
         index = {c: i for i, c in enumerate(fmt.positions) if c is not None}
         col = {c: batch.column(i) for c, i in index.items()}
         ok = np.ones(n, dtype=bool)
@@ -537,6 +536,9 @@ class _Reader:
             self.result.dedup_in_sql, self.bits = True, None
             return
         offset = days[ok] - _EARLIEST_DAY
+        if len(offset) and int(offset.max()) >= 1 << DAY_BITS:  # after 2044-11
+            self.result.dedup_in_sql, self.bits = True, None
+            return
         keys = ids << DAY_BITS | offset
         need = (len(self.combos) << DAY_BITS) // 8 + 1
         if self.bits is None or len(self.bits) < need:
@@ -551,6 +553,10 @@ class _Reader:
         repeat[order[1:]] = keys[order[1:]] == keys[order[:-1]]
         np.bitwise_or.at(self.bits, byte, bit)
         dup = seen | repeat
+        if len(self.result.duplicate_keys) + int(dup.sum()) > MAX_DUPLICATE_KEYS:
+            self.result.dedup_in_sql, self.bits = True, None
+            self.result.duplicate_keys.clear()
+            return
         if dup.any():
             for r in np.flatnonzero(ok)[dup].tolist():
                 self.result.duplicate_keys.add(
@@ -606,13 +612,15 @@ class _Reader:
 def _chunks(path: Path) -> Iterator[bytes]:
     """The file in pieces of about BLOCK_BYTES that end at a line break. (The fast reader only
     trusts files whose records are one line each; a piece cut inside a quoted line break
-    fails to parse or to add up, and the file goes to the exact reader.)"""
+    leaves a line break in a value, and the file goes to the exact reader.)"""
     with path.open("rb") as fh:
         carry = b""
         while chunk := fh.read(BLOCK_BYTES):
             chunk = carry + chunk
             cut = chunk.rfind(b"\n") + 1
             if cut == 0:
+                if len(chunk) > MAX_LINE_BYTES:
+                    raise NotExact(f"a line longer than {MAX_LINE_BYTES} bytes")
                 carry = chunk
                 continue
             carry = chunk[cut:]
@@ -621,7 +629,7 @@ def _chunks(path: Path) -> Iterator[bytes]:
             yield carry
 
 
-def _blocks(path: Path, fmt: FileFormat) -> Iterator[pa.RecordBatch]:
+def _blocks(path: Path, fmt: FileFormat) -> Iterator[tuple[pa.RecordBatch, bool]]:
     """Record batches of all-text columns ``c0…cN``, one piece of the file at a time: memory
     is bounded by the piece (Arrow's own streaming reader reads far ahead), and each piece is
     still parsed on every core."""
@@ -635,10 +643,25 @@ def _blocks(path: Path, fmt: FileFormat) -> Iterator[pa.RecordBatch]:
         quoted_strings_can_be_null=False,
     )
     parse = pacsv.ParseOptions(delimiter=fmt.delimiter, newlines_in_values=False)
+    misplaced = _misplaced_quote(fmt.delimiter)
     for number, piece in enumerate(_chunks(path)):
+        quoted = b'"' in piece
+        if quoted and misplaced.search(b"\n" + piece):
+            raise NotExact("a quote Arrow and Python's csv module may read differently")
         read = pacsv.ReadOptions(column_names=names, skip_rows=1 if number == 0 else 0)
         table = pacsv.read_csv(pa.py_buffer(piece), read, parse, convert)
-        yield from table.to_batches()
+        for batch in table.to_batches():
+            yield batch, quoted
+
+
+def _misplaced_quote(delimiter: str) -> re.Pattern[bytes]:
+    """A quote that neither opens a field (after the delimiter or a line break) nor stands
+    next to another quote, the delimiter or a line break: text after a closing quote, or a
+    quote inside an unquoted value. Arrow reads those leniently where Python's csv module
+    (strict) refuses or reads otherwise, so such a file takes the exact path. (An escaped
+    quote followed by text, "a""b", is sent there too: rare, and the exact path is right.)"""
+    d = re.escape(delimiter.encode())
+    return re.compile(rb"(?<![" + d + rb'\n])"(?![' + d + rb'"\r\n])')
 
 
 def read(
@@ -665,8 +688,8 @@ def read(
     )  # fmt: skip
     line = 2  # line 1 is the header
     try:
-        for batch in _blocks(path, fmt):
-            reader.block(batch, line)
+        for batch, quoted in _blocks(path, fmt):
+            reader.block(batch, line, quoted)
             line += batch.num_rows
         reader.close_copy()
         reader.result.partitions = reader.partitions()

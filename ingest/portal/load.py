@@ -1,10 +1,14 @@
 """Load one portal export file into ``raw.portal_requests``, with quarantine and lineage.
 
-The file is streamed (never held in memory) through ``COPY`` into a staging table, validated
-set-based in SQL, and then, in the same transaction, its good rows replace the partitions
-(institution, grain, period) they cover while bad rows go to ``raw.portal_requests_quarantine``
-with line, column and reason. Readers never see a half-loaded period, and nothing is dropped
-silently: ``rows_read = rows_loaded + rows_quarantined + rows_outside_range``.
+In one transaction: the file is read by the fast reader (:mod:`ingest.portal.fast_reader`,
+clean rows straight into the batch's year tables, suspect rows to the exact check) or, when
+its records cannot be numbered by line, entirely by the exact reader (Python's csv module
+into a staging table, ``check_stage.sql``); duplicates are quarantined; the shrink guard
+compares what the file brings per period with ``audit.portal_period_totals``; then each year
+is swapped in or replaced in place (:mod:`ingest.portal.year_tables`) while bad rows go to
+``raw.portal_requests_quarantine`` with line, column and reason. Readers never see a
+half-loaded period, and nothing is dropped silently:
+``rows_read = rows_loaded + rows_quarantined + rows_outside_range`` (checked here).
 """
 
 from __future__ import annotations
@@ -33,7 +37,6 @@ from ingest.portal.periods import PeriodRange
 log = logging.getLogger(__name__)
 
 LOADER = "portal.requests"
-DUPLICATE_REASON = "duplicate of an earlier line (same institution, period, code and channel)"
 _COPY_STAGE = fast_reader.COPY_STAGE  # the exact reader stages every row the same way
 
 
@@ -210,6 +213,7 @@ def _read_into_year_tables(
                     f"{fast.clean} clean, {fast.suspects} to check exactly"
                 )
                 _validate_stage(conn, check_params)
+                conn.execute(sqlfiles.load("portal/suspect_duplicates_loadable"), check_params)
                 tables.fill_from_checked(_checked_years(conn))
                 return tables, fast
         except fast_reader.NotExact as exc:
@@ -293,6 +297,9 @@ def load_file(
         try:
             with conn.transaction():
                 phases = _Phases(source_uri)
+                # One portal load at a time (a backfill beside the nightly run): a year swap
+                # must not drop rows another load wrote meanwhile.
+                conn.execute(sqlfiles.load("portal/load_lock"))
                 # Sorting and hashing millions of keys is much faster in memory.
                 conn.execute("set local work_mem = '256MB'")
                 tables, fast = _read_into_year_tables(
@@ -311,12 +318,12 @@ def load_file(
                         for key in fast.duplicate_keys:
                             copy.write_row(key)
                     conn.execute(sqlfiles.load("portal/dup_keys_of_checked"))
-                duplicates = 0
+                duplicates: Counter = Counter()
                 if fast and (fast.duplicate_keys or fast.suspects or fast.dedup_in_sql):
                     duplicates = tables.remove_duplicates(
                         batch.batch_id, source_uri, in_sql=fast.dedup_in_sql
                     )
-                    quarantined += duplicates
+                    quarantined += sum(duplicates.values())
                 if fast and fast.partitions is not None and not duplicates:
                     # The fast reader summed its rows per partition; add the exact path's.
                     conn.execute(sqlfiles.load("portal/create_incoming_parts"))
@@ -335,8 +342,8 @@ def load_file(
                     sqlfiles.load("portal/incoming_counts")
                 ).fetchone()
                 reasons = dict(conn.execute(sqlfiles.load("portal/quarantine_reasons")).fetchall())
-                if duplicates:
-                    reasons[DUPLICATE_REASON] = reasons.get(DUPLICATE_REASON, 0) + duplicates
+                for reason, count in duplicates.items():
+                    reasons[reason] = reasons.get(reason, 0) + count
                 phases.done(f"validated {read} rows")
                 periods = f"{first:%Y-%m-%d}..{last:%Y-%m-%d}" if first else ""
                 replacement = Replacement.measure(conn, max_shrink, first, last)

@@ -18,6 +18,7 @@ year or the new one, never a mix (one transaction). ``ANALYZE`` follows a swap.
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
@@ -88,10 +89,10 @@ class YearTables:
             sql.SQL("select * from {}").format(t) for t in self.identifiers()
         )
 
-    def remove_duplicates(self, batch_id: object, source_uri: str, in_sql: bool) -> int:
+    def remove_duplicates(self, batch_id: object, source_uri: str, in_sql: bool) -> Counter:
         """Keep the first line of each key in ``tmp_portal_dup_keys`` (or, ``in_sql``, of every
-        key seen twice) and quarantine the others; returns how many were quarantined."""
-        removed = 0
+        key seen twice) and quarantine the others; returns their reasons, counted."""
+        reasons: Counter = Counter()
         for table in self.identifiers():
             if in_sql:
                 self.conn.execute(
@@ -101,8 +102,8 @@ class YearTables:
                 sql.SQL(sqlfiles.load("portal/dedup_year_table")).format(table=table),
                 {"batch_id": batch_id, "source_uri": source_uri},
             )
-            removed += cur.rowcount
-        return removed
+            reasons.update(r[0] for r in cur.fetchall())
+        return reasons
 
     def _run(self, name: str, **parts: sql.Composable) -> psycopg.Cursor:
         return self.conn.execute(sql.SQL(sqlfiles.load(name)).format(**parts))

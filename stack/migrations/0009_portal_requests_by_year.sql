@@ -17,6 +17,33 @@
 -- The loader creates the partition of a year when it first loads one (it owns the table and
 -- may create in raw, 0008); this migration creates those the existing rows need.
 
+-- dbt's views over the table (staging, and the views built on them) would keep the old table
+-- alive and block its drop: they are dropped here, and the next dbt build (make run, the
+-- nightly transform) creates them again. Marts are tables and stay. A view of anyone else's
+-- over raw.portal_requests stops this migration with PostgreSQL's own message.
+do $$
+declare
+    dependent record;
+begin
+    for dependent in
+        select distinct n.nspname as schema_name, c.relname as view_name, c.relkind
+        from pg_depend as d
+        inner join pg_rewrite as r on r.oid = d.objid
+        inner join pg_class as c on c.oid = r.ev_class
+        inner join pg_namespace as n on n.oid = c.relnamespace
+        where d.refobjid = 'raw.portal_requests'::regclass
+          and c.oid <> 'raw.portal_requests'::regclass
+          and n.nspname in ('staging', 'intermediate', 'marts', 'exports')
+    loop
+        execute format(
+            'drop %s if exists %I.%I cascade',
+            case when dependent.relkind = 'm' then 'materialized view' else 'view' end,
+            dependent.schema_name, dependent.view_name
+        );
+    end loop;
+end
+$$;
+
 alter table raw.portal_requests rename to portal_requests_before_0009;
 
 create table raw.portal_requests (

@@ -49,6 +49,11 @@ def test_a_step_6_warehouse_upgrades_in_place(pg_settings: Settings, tmp_path: P
     upgraded = migrate.apply(url)  # today's migrations, in place
     assert [m.version for m in upgraded] == [m.version for m in migrate.discover()][6:]
     assert _counts(url) == before, "rows lost or added by the upgrade"
+    with psycopg.connect(url) as conn:  # dbt's views over raw.portal_requests: dbt rebuilds them
+        assert conn.execute(
+            "select to_regclass('staging.stg_portal__requests'),"
+            " to_regclass('intermediate.int_portal_requests_by_year')"
+        ).fetchone() == (None, None)
     with psycopg.connect(url) as conn:
         assert (
             conn.execute(

@@ -1,6 +1,7 @@
 -- Of each candidate key in one of the batch's year tables keep the first line; the others move
--- to quarantine with the same reason the exact validation gives. raw_record holds the values
--- as loaded (the fast reader keeps no raw text of clean rows).
+-- to quarantine with the same reason the exact validation gives. raw_record holds the text as
+-- received for a row the exact validation saw (tmp_portal_stage), else the values as loaded
+-- (the fast reader keeps no raw text of clean rows).
 with candidates as (
     select distinct institution_code, period_grain, period_start, portal_service_code, channel
     from tmp_portal_dup_keys
@@ -37,18 +38,32 @@ insert into raw.portal_requests_quarantine (
 select
     %(batch_id)s,
     %(source_uri)s,
-    source_line,
+    r.source_line,
     null,
-    'duplicate of line ' || first_line || ' (same institution, period, code and channel)',
-    jsonb_build_object(
-        'portal_service_code', portal_service_code,
-        'institution_code', institution_code,
-        'period', period_start::text,
-        'channel', channel,
-        'request_count', request_count::text,
-        'service_name', service_name,
-        'period_grain', period_grain,
-        'is_synthetic', is_synthetic::text
+    'duplicate of line ' || r.first_line || ' (same institution, period, code and channel)',
+    coalesce(
+        case when s.line_no is not null then jsonb_build_object(
+            'portal_service_code', s.portal_service_code,
+            'institution_code', s.institution_code,
+            'period', s.period,
+            'channel', s.channel,
+            'request_count', s.request_count,
+            'service_name', s.service_name,
+            'period_grain', s.period_grain,
+            'is_synthetic', s.is_synthetic
+        ) end,
+        jsonb_build_object(
+            'portal_service_code', r.portal_service_code,
+            'institution_code', r.institution_code,
+            'period', r.period_start::text,
+            'channel', r.channel,
+            'request_count', r.request_count::text,
+            'service_name', r.service_name,
+            'period_grain', r.period_grain,
+            'is_synthetic', r.is_synthetic::text
+        )
     )
-from removed
-order by source_line
+from removed as r
+left join tmp_portal_stage as s on r.source_line = s.line_no
+order by r.source_line
+returning reason
