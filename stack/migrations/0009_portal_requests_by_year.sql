@@ -144,3 +144,21 @@ group by institution_code, period_grain, period_start;
 
 grant select, insert, update, delete on audit.portal_period_totals to loader;
 grant select on audit.portal_period_totals to transformer;
+
+-- A quarantined portal row as kept in raw.portal_requests_quarantine.raw_record: one place
+-- for the shape, used by the exact path's quarantine and by the duplicate check.
+create or replace function raw.portal_raw_record(
+    portal_service_code text, institution_code text, period text, channel text,
+    request_count text, service_name text, period_grain text, is_synthetic text
+) returns jsonb
+language sql immutable parallel safe
+return jsonb_build_object(
+    'portal_service_code', portal_service_code,
+    'institution_code', institution_code,
+    'period', period,
+    'channel', channel,
+    'request_count', request_count,
+    'service_name', service_name,
+    'period_grain', period_grain,
+    'is_synthetic', is_synthetic
+);

@@ -41,28 +41,16 @@ select
     r.source_line,
     null,
     'duplicate of line ' || r.first_line || ' (same institution, period, code and channel)',
-    coalesce(
-        case when s.line_no is not null then jsonb_build_object(
-            'portal_service_code', s.portal_service_code,
-            'institution_code', s.institution_code,
-            'period', s.period,
-            'channel', s.channel,
-            'request_count', s.request_count,
-            'service_name', s.service_name,
-            'period_grain', s.period_grain,
-            'is_synthetic', s.is_synthetic
-        ) end,
-        jsonb_build_object(
-            'portal_service_code', r.portal_service_code,
-            'institution_code', r.institution_code,
-            'period', r.period_start::text,
-            'channel', r.channel,
-            'request_count', r.request_count::text,
-            'service_name', r.service_name,
-            'period_grain', r.period_grain,
-            'is_synthetic', r.is_synthetic::text
+    case
+        when s.line_no is not null then raw.portal_raw_record(
+            s.portal_service_code, s.institution_code, s.period, s.channel, s.request_count,
+            s.service_name, s.period_grain, s.is_synthetic
         )
-    )
+        else raw.portal_raw_record(
+            r.portal_service_code, r.institution_code, r.period_start::text, r.channel,
+            r.request_count::text, r.service_name, r.period_grain, r.is_synthetic::text
+        )
+    end
 from removed as r
 left join tmp_portal_stage as s on r.source_line = s.line_no
 order by r.source_line

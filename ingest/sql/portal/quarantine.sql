@@ -8,15 +8,9 @@ select
     c.line_no,
     c.column_name,
     c.reason,
-    jsonb_build_object(
-        'portal_service_code', s.portal_service_code,
-        'institution_code', s.institution_code,
-        'period', s.period,
-        'channel', s.channel,
-        'request_count', s.request_count,
-        'service_name', s.service_name,
-        'period_grain', s.period_grain,
-        'is_synthetic', s.is_synthetic
+    raw.portal_raw_record(
+        s.portal_service_code, s.institution_code, s.period, s.channel, s.request_count,
+        s.service_name, s.period_grain, s.is_synthetic
     )
 from tmp_portal_checked as c
 inner join tmp_portal_stage as s
