@@ -21,15 +21,19 @@ DOCS = """
 1. **refresh_marts** — the transformation through the same code path as `warehouse_transform`
    (`ingest.refresh`: raw-data GX suites, `dbt source freshness`, `dbt build`; the build is
    skipped when no raw batch is newer than the last build). Pool `dbt`.
-2. **gate_and_write** (one mapped task per year) — the year's candidate against the GX suite
-   `expectations/yearly_extract.py`. Pass: `extracts/<year>/<institution>/vNNNN/` (CSV, XLSX,
-   report, Data Docs, manifest; `latest` symlink); unchanged data writes nothing new. Fail: no
-   extract, a failure report under `extracts/<year>/<institution>/failed/`, the task fails and
-   the data team is alerted. A year outside the institution's monitoring window is skipped.
-   Every attempt is logged in `audit.submission_log`.
+2. **gate_and_write** (one mapped task per year) — the candidates of every institution whose
+   monitoring window covers the year (or of `institution`) against the GX suite
+   `expectations/yearly_extract.py`, in **one** GX run with one Data Docs site
+   (`extracts/<year>/validations/<stamp>-<id>/`); the decision is taken per institution. Pass:
+   `extracts/<year>/<institution>/vNNNN/` (CSV, XLSX, report, manifest; `latest` symlink);
+   unchanged data writes nothing new. Fail: no extract, a failure report under
+   `extracts/<year>/<institution>/failed/`; the others are still written, then the task fails
+   and the data team is alerted. A year no window covers is skipped. Every attempt is logged in
+   `audit.submission_log`.
 
-Params: `year` or `years` (a list), and `institution`. Without them the reporting year is the
-year before the run's date in Latvia (`dag_run.run_after`, which every kind of run has).
+Params: `year` or `years` (a list), and `institution` (default: every institution due). Without
+a year the reporting year is the year before the run's date in Latvia (`dag_run.run_after`,
+which every kind of run has).
 Scheduled yearly on 2 March 06:00 Europe/Riga, after the 1 March due date.
 
 **Backfill** past years with Airflow's backfill over this yearly schedule:
@@ -61,7 +65,11 @@ through the intake), then trigger again (or clear the task).
             items={"type": "integer"},
             description="Several reporting years (overrides year)",
         ),
-        "institution": Param("VDI", type="string", description="Institution code"),
+        "institution": Param(
+            None,
+            type=["null", "string"],
+            description="One institution's code (default: every institution due that year)",
+        ),
     },
 )
 def annual_indicator_submission() -> None:
@@ -92,19 +100,21 @@ def annual_indicator_submission() -> None:
         from ingest.config import load_settings
 
         settings = load_settings()
+        institution = get_current_context()["params"]["institution"]
         try:
-            result = annual_submission.submit(
+            result = annual_submission.submit_year(
                 warehouse_url(PUBLISHER_ROLE),
                 settings.extracts_dir,
                 year,
-                get_current_context()["params"]["institution"],
+                [institution] if institution else None,
                 limits=GateThresholds(settings.gate_portal_tolerance, settings.gate_yoy_factor),
                 dbt_invocation_id=build["invocation_id"],
+                say=print,
             )
         except annual_submission.NotDue as exc:
             raise AirflowSkipException(f"nothing due: {exc}") from exc
-        print(f"{year}: {result.status} v{result.version} {result.path}")
-        return {"status": result.status, "version": result.version, "path": str(result.path)}
+        result.raise_for_refusals()
+        return {o.institution: o.status for o in result.outcomes}
 
     build = refresh_marts()
     years = reporting_years()

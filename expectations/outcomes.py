@@ -7,7 +7,7 @@ on any failed expectation, so :class:`GateResult` decides from the per-expectati
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 
@@ -25,6 +25,24 @@ class ExpectationOutcome:
     columns: tuple[str, ...] = ()  # every column the expectation reads
     examples_are_keys: bool = False  # examples name service keys (else offending values)
     observed: Any = None  # GX's observed value of table-level expectations
+    # (institution, service key) of every offending row where the result names rows; None for
+    # a rule about the whole table or a column's type, which holds for every institution
+    offenders: tuple[tuple[str, str], ...] | None = None
+
+    def for_institution(self, institution: str) -> ExpectationOutcome:
+        """This outcome as it concerns one institution of a year-wide run: a row-level rule
+        fails only for the institutions whose rows offend."""
+        if self.success or self.offenders is None:
+            return self
+        mine = tuple(o for o in self.offenders if o[0] == institution)
+        return replace(
+            self,
+            success=not mine,
+            unexpected_count=len(mine),
+            examples=[key for _, key in mine],
+            examples_are_keys=True,
+            offenders=mine,
+        )
 
     def describe(self) -> str:
         where = f" on {self.column}" if self.column else ""
@@ -55,6 +73,10 @@ class GateResult:
     def passed(self) -> bool:
         return not self.errors
 
+    def for_institution(self, institution: str) -> GateResult:
+        """The decision for one institution of a year-wide run."""
+        return GateResult(self.suite, [o.for_institution(institution) for o in self.outcomes])
+
     def summary(self) -> dict[str, Any]:
         return {
             "suite": self.suite,
@@ -76,21 +98,49 @@ class GateResult:
         }
 
 
-def _examples(details: dict[str, Any]) -> tuple[list[Any], bool]:
-    """Offending service keys where GX can name them, else the offending values."""
-    indexed = details.get("unexpected_index_list") or []
-    keys = [row["service_key"] for row in indexed if isinstance(row, dict) and "service_key" in row]
-    if keys:
-        return keys, True
-    return [str(v) for v in details.get("partial_unexpected_list") or []], False
+def _offenders(details: dict[str, Any]) -> tuple[tuple[str, str], ...] | None:
+    """(institution, service key) of the rows GX names, or None when it names none."""
+    named = tuple(
+        (str(row.get("institution_code", "")), str(row["service_key"]))
+        for row in details.get("unexpected_index_list") or []
+        if isinstance(row, dict) and "service_key" in row
+    )
+    return named or None
+
+
+def institution_of(service_key: str) -> str:
+    """``SYNI001-07`` → ``SYNI001``: a service key starts with its institution's code."""
+    return service_key.rsplit("-", 1)[0]
+
+
+def _missing_members(
+    kwargs: dict[str, Any], details: dict[str, Any]
+) -> tuple[tuple[str, str], ...] | None:
+    """For "contains the set" rules: the expected values that are absent, as offenders."""
+    missing = details.get("missing_list") or details.get("partial_missing_list")
+    if missing is None and isinstance(details.get("observed_value"), list):
+        missing = sorted(set(kwargs.get("value_set") or []) - set(details["observed_value"]))
+    if not missing:
+        return None  # nothing named: the failure concerns every institution
+    if details.get("missing_count", len(missing)) > len(missing):
+        return None  # GX listed only some: do not let the unlisted pass
+    return tuple((institution_of(str(key)), str(key)) for key in sorted(missing))
 
 
 def outcome_of(result: Any) -> ExpectationOutcome:
     config = result.expectation_config
     meta = config.meta or {}
     details = result.result or {}
-    examples, are_keys = _examples(details)
     kwargs = config.kwargs
+    if config.type == "expect_column_distinct_values_to_contain_set":
+        offenders = None if result.success else _missing_members(kwargs, details)
+    else:
+        offenders = _offenders(details)
+    if offenders:
+        examples, are_keys = [key for _, key in offenders], True
+    else:
+        examples = [str(v) for v in details.get("partial_unexpected_list") or []]
+        are_keys = False
     columns = tuple(kwargs[k] for k in ("column", "column_A", "column_B") if kwargs.get(k))
     return ExpectationOutcome(
         rule=meta.get("rule", config.type),
@@ -103,4 +153,5 @@ def outcome_of(result: Any) -> ExpectationOutcome:
         columns=columns,
         examples_are_keys=are_keys,
         observed=details.get("observed_value"),
+        offenders=offenders,
     )

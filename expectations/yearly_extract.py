@@ -84,13 +84,17 @@ def _rules(year: int, planned_service_keys: Sequence[str], limits: GateThreshold
 
     rules: list[Any] = [
         ex.ExpectTableRowCountToBeBetween(min_value=1, meta=meta("the year has at least one row")),
-        ex.ExpectTableRowCountToEqual(
-            value=len(planned_service_keys), meta=meta("one row per planned service")
-        ),
-        ex.ExpectColumnDistinctValuesToEqualSet(
+        # Row-level rather than table-level, so that a year-wide run can say which institution
+        # a failure belongs to (a missing service's key starts with its institution's code).
+        ex.ExpectColumnDistinctValuesToContainSet(
             column="service_key",
             value_set=list(planned_service_keys),
-            meta=meta("exactly the planned services"),
+            meta=meta("every planned service has a row"),
+        ),
+        ex.ExpectColumnValuesToBeInSet(
+            column="service_key",
+            value_set=list(planned_service_keys),
+            meta=meta("only planned services have rows"),
         ),
         ex.ExpectColumnValuesToBeUnique(
             column="service_key", meta=meta("no duplicate service keys")
@@ -191,9 +195,10 @@ def validate(
     limits: GateThresholds | None = None,
     docs_dir: Path | None = None,
 ) -> GateResult:
-    """Run the suite on ``frame`` (the candidate rows) with an ephemeral GX context; with
-    ``docs_dir``, the run's GX Data Docs site is copied there (the context's own site is a
-    throw-away temporary folder)."""
+    """Run the suite on ``frame`` (the candidate rows of one or of every institution of the
+    year: one GX run either way) with an ephemeral GX context. ``GateResult.for_institution``
+    gives each institution's decision. With ``docs_dir``, the run's GX Data Docs site is
+    copied there (the context's own site is a throw-away temporary folder)."""
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
@@ -212,10 +217,12 @@ def validate(
         gx.Checkpoint(
             name=f"{SUITE_NAME}_checkpoint",
             validation_definitions=[definition],
-            # Name offending rows by their service key, not by a row index.
+            # Name offending rows by institution and service key, not by a row index.
             result_format={
                 "result_format": "COMPLETE",
-                "unexpected_index_column_names": ["service_key"],
+                "unexpected_index_column_names": [
+                    c for c in ("institution_code", "service_key") if c in frame.columns
+                ],
             },
             actions=[gx.checkpoint.UpdateDataDocsAction(name="data_docs")] if docs_dir else [],
         )

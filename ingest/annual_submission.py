@@ -1,18 +1,21 @@
-"""The annual indicator submission: validate the year's candidate, then write it or refuse.
+"""The annual indicator submission: validate a year's candidates, then write or refuse each.
 
-Only a candidate that passes every ``error`` expectation becomes an extract (CSV + XLSX,
-report, GX Data Docs, manifest); ``warning`` failures are shipped with it, listed in the
-manifest and the report. A refused candidate leaves no extract, only a failure report (HTML +
-JSON naming each failed expectation with its offending rows) under ``failed/``. Every attempt,
-passed or not, is recorded in ``audit.submission_log``.
+One Great Expectations run validates the candidates of every institution the year concerns
+(the institutions whose monitoring window covers it, or the ones asked for), and its Data Docs
+are built once, into ``extracts/<year>/validations/<stamp>-<id>/``. The decision is taken per
+institution from that run (``GateResult.for_institution``): a candidate that passes every
+``error`` expectation becomes an extract (CSV + XLSX, report, manifest pointing at the run's
+Data Docs); ``warning`` failures are shipped with it. A refused candidate leaves no extract,
+only a failure report (HTML + JSON naming each failed expectation with its offending rows)
+under ``<institution>/failed/``. Every attempt is recorded in ``audit.submission_log``.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
-import shutil
-import tempfile
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -21,13 +24,14 @@ from typing import Any
 
 import psycopg
 
-from ingest import extract, extract_content, extract_report, sqlfiles
+from ingest import extract, extract_content, extract_report, safe_paths, sqlfiles
 
 log = logging.getLogger(__name__)
 
 XLSX_FILE = "indicators.xlsx"
 REPORT_FILE = "report.html"
 DATA_DOCS_DIR = "data_docs"
+VALIDATIONS_DIR = "validations"  # extracts/<year>/validations/: lower case, never a code
 
 
 class SubmissionRefused(RuntimeError):
@@ -118,14 +122,6 @@ def _log_attempt(
     )
 
 
-def _tree(directory: Path, prefix: str) -> dict[str, bytes]:
-    return {
-        f"{prefix}/{p.relative_to(directory).as_posix()}": p.read_bytes()
-        for p in sorted(directory.rglob("*"))
-        if p.is_file()
-    }
-
-
 def _offending_rows(outcome: Any, frame: Any, planned: list[str]) -> list[dict[str, Any]]:
     """The rows behind one failed expectation: by service key where GX named them; for the
     table-level rules, the planned services missing from (or foreign to) the year."""
@@ -134,24 +130,16 @@ def _offending_rows(outcome: Any, frame: Any, planned: list[str]) -> list[dict[s
         shown = ["service_key", "service_name_lv", *outcome.columns]
         shown = list(dict.fromkeys(c for c in shown if c in frame.columns))
         subset = frame[frame["service_key"].isin(keys)][shown]
-        return [
+        rows = [
             {k: (None if _is_na(v) else v) for k, v in row.items()}
             for row in subset.to_dict("records")
         ]
+        absent = sorted(keys - set(subset["service_key"]))
+        return rows + [{"service_key": k, "problem": "planned, but no row"} for k in absent]
     present = frame["service_key"].tolist() if "service_key" in frame else []
-    if outcome.expectation in (
-        "expect_table_row_count_to_equal",
-        "expect_column_distinct_values_to_equal_set",
-        "expect_table_row_count_to_be_between",
-    ):
-        missing = [{"service_key": k, "problem": "planned, but no row"} for k in planned]
-        missing = [m for m in missing if m["service_key"] not in present]
-        foreign = [
-            {"service_key": k, "problem": "not a planned service"}
-            for k in sorted(set(present) - set(planned))
-        ]
-        return missing + foreign
-    return [{"value": v} for v in outcome.examples]
+    if outcome.expectation == "expect_table_row_count_to_be_between":
+        return [{"service_key": k, "problem": "planned, but no row"} for k in planned]
+    return [{"value": v} for v in outcome.examples] or [{"rows_present": len(present)}]
 
 
 def _is_na(value: Any) -> bool:
@@ -175,16 +163,14 @@ def _failure(outcome: Any, frame: Any, planned: list[str]) -> dict[str, Any]:
     }
 
 
-def _write_failure_report(directory: Path, report: dict[str, Any], docs_dir: Path) -> Path:
-    """``failed/<UTC stamp>-<id>/`` with report.json, report.html and the Data Docs; written
-    aside and renamed, like an extract."""
+def _write_failure_report(directory: Path, report: dict[str, Any]) -> Path:
+    """``failed/<UTC stamp>-<id>/`` with report.json and report.html; written aside and
+    renamed, like an extract. The report points at the year's validation run (Data Docs)."""
     target = directory / extract.FAILED_DIR / f"{report['attempted_at_compact']}-{report['id']}"
     tmp = target.parent / f".tmp-{target.name}-{os.getpid()}"
     tmp.mkdir(parents=True)
     (tmp / "report.json").write_bytes(extract_report.failure_json(report))
     (tmp / "report.html").write_bytes(extract_report.failure_html(report))
-    if docs_dir.is_dir():
-        shutil.copytree(docs_dir, tmp / DATA_DOCS_DIR)
     os.rename(tmp, target)
     return target
 
@@ -203,113 +189,229 @@ def _describe_changes(candidate: Candidate, data_files: dict[str, bytes]):
     return describe
 
 
-def submit(
+@dataclass(frozen=True)
+class InstitutionOutcome:
+    """What the year's run did for one institution."""
+
+    institution: str
+    status: str  # written | unchanged | refused | not_due
+    version: int | None = None
+    path: Path | None = None
+    message: str | None = None
+    warnings: int = 0
+
+    def describe(self) -> str:
+        where = f" v{self.version:04d} {self.path}" if self.version else f" {self.path or ''}"
+        warned = f", {self.warnings} warning(s) shipped" if self.warnings else ""
+        return f"{self.institution}: {self.status}{warned}{where}".rstrip()
+
+
+@dataclass(frozen=True)
+class YearResult:
+    year: int
+    outcomes: list[InstitutionOutcome]
+    validation_dir: Path | None
+    seconds: float
+
+    @property
+    def refused(self) -> list[InstitutionOutcome]:
+        return [o for o in self.outcomes if o.status == "refused"]
+
+    def count(self, status: str) -> int:
+        return sum(o.status == status for o in self.outcomes)
+
+    def describe(self) -> str:
+        counts = ", ".join(
+            f"{self.count(s)} {s}"
+            for s in ("written", "unchanged", "refused", "not_due")
+            if self.count(s)
+        )
+        docs = f"; Data Docs: {self.validation_dir / DATA_DOCS_DIR}" if self.validation_dir else ""
+        took = f"{self.seconds:.1f} s"
+        return f"{self.year}: {len(self.outcomes)} institution(s): {counts} ({took}){docs}"
+
+    def raise_for_refusals(self) -> None:
+        """Fail (and so alert) after every institution had its turn."""
+        if self.refused:
+            raise SubmissionRefused(
+                f"{len(self.refused)} of {len(self.outcomes)} institution(s) refused for "
+                f"{self.year}; their extracts were NOT written:\n"
+                + "\n".join(o.message or o.institution for o in self.refused)
+            )
+
+
+def institutions_due(conn: psycopg.Connection, year: int) -> list[str]:
+    """Institutions whose monitoring window covers ``year``."""
+    rows = conn.execute(sqlfiles.load("extract/institutions_due"), {"year": year}).fetchall()
+    return [r[0] for r in rows]
+
+
+def _validation_dir(extracts_dir: Path, year: int, now: datetime) -> Path:
+    base = safe_paths.confined(extracts_dir, str(int(year)), VALIDATIONS_DIR)
+    return base / f"{now:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
+
+
+def submit_year(
     conninfo: str,
     extracts_dir: Path,
     year: int,
-    institution: str,
+    institutions: list[str] | None = None,
     *,
     limits: Any = None,
     dbt_invocation_id: str | None = None,
-) -> extract.ExtractResult:
-    """Validate and write the extract; raises :class:`SubmissionRefused` when the gate fails."""
+    say: Any = log.info,
+) -> YearResult:
+    """Gate every candidate of ``year`` in one GX run and write each passing one's extract.
+
+    ``institutions``: the ones to submit (default: every institution whose monitoring window
+    covers the year). Raises :class:`NotDue` when none of them is due; a refusal does not stop
+    the others (call :meth:`YearResult.raise_for_refusals` to fail afterwards)."""
     from expectations import yearly_extract
 
-    institution = institution.upper()
+    started = time.monotonic()
     limits = limits or yearly_extract.GateThresholds()
-    directory = extract.institution_dir(extracts_dir, year, institution)
+    outcomes: list[InstitutionOutcome] = []
+    candidates: dict[str, Candidate] = {}
     with psycopg.connect(conninfo, autocommit=True) as conn:
-        try:
-            candidate = fetch_candidate(conn, year, institution)
-        except NotDue:
-            raise  # not an attempt: nothing was due
-        except SubmissionRefused as exc:
-            _log_attempt(conn, year, institution, "failed", message=str(exc))
-            raise
-        indicators = candidate.indicators
-        frame = yearly_extract.to_frame(indicators.columns, indicators.rows)
-        with tempfile.TemporaryDirectory(prefix="gx-docs-") as tmp:
-            docs_dir = Path(tmp) / "site"
-            gate = yearly_extract.validate(frame, year, candidate.planned, limits, docs_dir)
-            summary = {
-                **gate.summary(),
-                "thresholds": {
-                    "portal_tolerance": limits.portal_tolerance,
-                    "yoy_factor": limits.yoy_factor,
-                },
+        asked = [i.upper() for i in institutions] if institutions else institutions_due(conn, year)
+        for institution in asked:
+            try:
+                candidates[institution] = fetch_candidate(conn, year, institution)
+            except NotDue as exc:
+                outcomes.append(InstitutionOutcome(institution, "not_due", message=str(exc)))
+            except SubmissionRefused as exc:
+                _log_attempt(conn, year, institution, "failed", message=str(exc))
+                outcomes.append(InstitutionOutcome(institution, "refused", message=str(exc)))
+        if not candidates and not any(o.status == "refused" for o in outcomes):
+            raise NotDue(
+                "; ".join(o.message or "" for o in outcomes)
+                or f"no institution's monitoring window covers {year}"
+            )
+        say(f"{year}: validating the candidates of {len(candidates)} institution(s) in one run")
+        now = datetime.now(UTC)
+        validation_dir = _validation_dir(extracts_dir, year, now) if candidates else None
+        if candidates:
+            frames = {
+                i: yearly_extract.to_frame(c.indicators.columns, c.indicators.rows)
+                for i, c in candidates.items()
             }
-            total = summary["expectations_evaluated"]
-            failed = len(gate.errors) + len(gate.warnings)
-            if not gate.passed:
-                now = datetime.now(UTC)
-                report = {
-                    "id": uuid.uuid4().hex[:8],
-                    "institution_code": institution,
-                    "reporting_year": year,
-                    "attempted_at": now.isoformat(timespec="seconds"),
-                    "attempted_at_compact": now.strftime("%Y%m%dT%H%M%SZ"),
-                    "validation": summary,
-                    "errors": [_failure(o, frame, candidate.planned) for o in gate.errors],
-                    "warnings": [_failure(o, frame, candidate.planned) for o in gate.warnings],
-                }
-                path = _write_failure_report(directory, report, docs_dir)
-                message = (
-                    f"the {year} extract for {institution} was NOT written: "
-                    f"{len(gate.errors)} expectation(s) with severity 'error' failed:\n"
-                    + "\n".join(f"  - {o.describe()}" for o in gate.errors)
-                    + f"\nfailure report: {path / 'report.html'}"
-                )
-                _log_attempt(
-                    conn, year, institution, "failed",
-                    path=path, total=total, failed=failed, message=message,
+            import pandas as pd
+
+            frame = pd.concat(list(frames.values()), ignore_index=True)
+            planned = [key for c in candidates.values() for key in c.planned]
+            tmp = validation_dir.parent / f".tmp-{validation_dir.name}"
+            tmp.mkdir(parents=True)
+            gate = yearly_extract.validate(frame, year, planned, limits, tmp / DATA_DOCS_DIR)
+            os.rename(tmp, validation_dir)
+            for n, (institution, candidate) in enumerate(candidates.items(), start=1):
+                outcome = _decide(
+                    conn, extracts_dir, candidate, frames[institution],
+                    gate.for_institution(institution), limits, validation_dir, now,
+                    dbt_invocation_id,
                 )  # fmt: skip
-                raise SubmissionRefused(message)
-            data_files = {
-                f"{t.spec.name}.csv": extract_content.render_csv(t) for t in candidate.tables
-            }
-            data_files[XLSX_FILE] = extract_content.render_xlsx(candidate.tables)
-            other_files = {
-                REPORT_FILE: extract_report.extract_report(
-                    institution,
-                    year,
-                    indicators.records(),
-                    candidate.tables[1].records(),
-                    candidate.trend,
-                    summary,
-                    candidate.is_synthetic or candidate.portal_is_synthetic,
-                ),
-                **_tree(docs_dir, DATA_DOCS_DIR),
-            }
-        manifest_fields = {
+                outcomes.append(outcome)
+                say(f"  [{n}/{len(candidates)}] {outcome.describe()}")
+    result = YearResult(year, outcomes, validation_dir, time.monotonic() - started)
+    if validation_dir is not None:
+        summary = {
+            "reporting_year": year,
+            "validated_at": now.isoformat(timespec="seconds"),
+            "institutions": {o.institution: o.status for o in outcomes},
+        }
+        (validation_dir / "summary.json").write_text(json.dumps(summary, indent=1) + "\n")
+    say(result.describe())
+    return result
+
+
+def _decide(
+    conn: psycopg.Connection,
+    extracts_dir: Path,
+    candidate: Candidate,
+    frame: Any,
+    gate: Any,
+    limits: Any,
+    validation_dir: Path,
+    now: datetime,
+    dbt_invocation_id: str | None,
+) -> InstitutionOutcome:
+    """Write one institution's extract, or its failure report, from its share of the run."""
+    institution, year = candidate.institution, candidate.year
+    directory = extract.institution_dir(extracts_dir, year, institution)
+    summary = {
+        **gate.summary(),
+        "thresholds": {
+            "portal_tolerance": limits.portal_tolerance,
+            "yoy_factor": limits.yoy_factor,
+        },
+        "validation_run": validation_dir.name,
+        # relative to the version folder (and to a failure report's: the same depth)
+        "data_docs": os.path.relpath(
+            validation_dir / DATA_DOCS_DIR / "index.html", directory / "v0000"
+        ),
+    }
+    total = summary["expectations_evaluated"]
+    failed = len(gate.errors) + len(gate.warnings)
+    if not gate.passed:
+        report = {
+            "id": uuid.uuid4().hex[:8],
             "institution_code": institution,
             "reporting_year": year,
-            "is_synthetic": candidate.is_synthetic,
-            "portal_figures_synthetic": candidate.portal_is_synthetic,
-            "row_counts": {f"{t.spec.name}.csv": len(t.rows) for t in candidate.tables},
-            "tables": {
-                f"{t.spec.name}.csv": {"columns": t.columns, "xlsx_sheet": t.spec.sheet_lv}
-                for t in candidate.tables
-            },
+            "attempted_at": now.isoformat(timespec="seconds"),
+            "attempted_at_compact": now.strftime("%Y%m%dT%H%M%SZ"),
             "validation": summary,
-            "dbt_invocation_id": dbt_invocation_id,
-            "source_batches": [{k: v for k, v in b.items()} for b in candidate.source_batches],
+            "errors": [_failure(o, frame, candidate.planned) for o in gate.errors],
+            "warnings": [_failure(o, frame, candidate.planned) for o in gate.warnings],
         }
-        result = extract.write(
-            directory, data_files, other_files, manifest_fields,
-            _describe_changes(candidate, data_files),
-        )  # fmt: skip
+        path = _write_failure_report(directory, report)
+        message = (
+            f"the {year} extract for {institution} was NOT written: "
+            f"{len(gate.errors)} expectation(s) with severity 'error' failed:\n"
+            + "\n".join(f"  - {o.describe()}" for o in gate.errors)
+            + f"\nfailure report: {path / 'report.html'}"
+        )
         _log_attempt(
-            conn, year, institution, result.status, result=result, total=total, failed=failed,
-            message="; ".join(summary["warnings"]) or None,
+            conn, year, institution, "failed",
+            path=path, total=total, failed=failed, message=message,
         )  # fmt: skip
+        return InstitutionOutcome(institution, "refused", path=path, message=message)
+    indicators = candidate.indicators
+    data_files = {f"{t.spec.name}.csv": extract_content.render_csv(t) for t in candidate.tables}
+    data_files[XLSX_FILE] = extract_content.render_xlsx(candidate.tables)
+    other_files = {
+        REPORT_FILE: extract_report.extract_report(
+            institution,
+            year,
+            indicators.records(),
+            candidate.tables[1].records(),
+            candidate.trend,
+            summary,
+            candidate.is_synthetic or candidate.portal_is_synthetic,
+        ),
+    }
+    manifest_fields = {
+        "institution_code": institution,
+        "reporting_year": year,
+        "is_synthetic": candidate.is_synthetic,
+        "portal_figures_synthetic": candidate.portal_is_synthetic,
+        "row_counts": {f"{t.spec.name}.csv": len(t.rows) for t in candidate.tables},
+        "tables": {
+            f"{t.spec.name}.csv": {"columns": t.columns, "xlsx_sheet": t.spec.sheet_lv}
+            for t in candidate.tables
+        },
+        "validation": summary,
+        "dbt_invocation_id": dbt_invocation_id,
+        "source_batches": [{k: v for k, v in b.items()} for b in candidate.source_batches],
+    }
+    result = extract.write(
+        directory, data_files, other_files, manifest_fields,
+        _describe_changes(candidate, data_files),
+    )  # fmt: skip
+    _log_attempt(
+        conn, year, institution, result.status, result=result, total=total, failed=failed,
+        message="; ".join(summary["warnings"]) or None,
+    )  # fmt: skip
     for warning in gate.warnings:
-        log.warning("shipped with warning: %s", warning.describe())
-    log.info(
-        "%s extract v%04d for %s %s at %s",
-        result.status,
-        result.version,
-        institution,
-        year,
-        result.path,
+        log.warning("%s %s shipped with warning: %s", institution, year, warning.describe())
+    return InstitutionOutcome(
+        institution, result.status, result.version, result.path, warnings=len(gate.warnings)
     )
-    return result

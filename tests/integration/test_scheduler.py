@@ -356,7 +356,8 @@ def test_a_refused_extract_alerts_the_data_team(stack: Stack) -> None:
     run_id = stack.api.trigger("annual_indicator_submission", {"year": 2016, "institution": "VDI"})
     outcome = stack.api.wait("annual_indicator_submission", run_id, timeout=900)
     assert outcome.state == "failed"
-    assert outcome.error.startswith("SubmissionRefused: the 2016 extract for VDI was NOT written")
+    assert outcome.error.startswith("SubmissionRefused: 1 of 1 institution(s) refused for 2016")
+    assert "the 2016 extract for VDI was NOT written" in outcome.error
     assert "VDI-07" in outcome.error
     folder = stack.settings.extracts_dir / "2016" / "VDI"
     (report_dir,) = sorted((folder / "failed").iterdir())[-1:]

@@ -119,9 +119,35 @@ def test_tolerance_is_configurable() -> None:
     assert yearly_extract.validate(frame, 2016, PLANNED, loose).passed
 
 
-def test_missing_planned_service_fails_two_rules() -> None:
-    failed = _failed_rules(_frame().iloc[:2])
-    assert {"one row per planned service", "exactly the planned services"} <= failed
+def test_missing_planned_service_fails() -> None:
+    result = _result(_frame().iloc[:2])
+    assert {o.rule for o in result.errors} == {"every planned service has a row"}
+    assert result.errors[0].examples == ["VDI-03"]
+
+
+def test_unplanned_service_fails() -> None:
+    failed = _failed_rules(_frame(service_key=(2, "VDI-09")))
+    assert "only planned services have rows" in failed
+
+
+def test_a_year_wide_run_decides_per_institution() -> None:
+    """One GX run over two institutions: each is refused only for its own rows."""
+    other = _frame()
+    other["service_key"] = ["ABC-01", "ABC-02", "ABC-03"]
+    frame = pd.concat([_frame(), other], ignore_index=True)
+    frame.insert(0, "institution_code", ["VDI"] * 3 + ["ABC"] * 3)
+    frame.loc[4, "electronic_deviation_from_portal"] = 0.5  # ABC-02 far from the portal
+    frame = frame.drop(index=0)  # VDI-01 missing
+    result = _result(frame, planned=[*PLANNED, "ABC-01", "ABC-02", "ABC-03"])
+    vdi, abc = result.for_institution("VDI"), result.for_institution("ABC")
+    assert [(o.rule, o.examples) for o in vdi.errors] == [
+        ("every planned service has a row", ["VDI-01"])
+    ]
+    assert [(o.rule, o.examples) for o in abc.errors] == [
+        ("reported electronic requests are within 10% of the portal's count", ["ABC-02"])
+    ]
+    clean = result.for_institution("XYZ")
+    assert clean.passed and len(clean.outcomes) == len(result.outcomes)
 
 
 def test_empty_year_fails() -> None:
