@@ -11,7 +11,7 @@ CLI    := PYTHONPATH=$(CURDIR) $(PY) -m stack.cli
 
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help install run test lint format lock check-lock dag backfill-portal backfill-annual airflow airflow-stop airflow-status bench bench-bi warehouse-url bi-url psql db-start db-stop db-status backup restore clean
+.PHONY: help install run demo-national demo-national-clean test lint format lock check-lock dag backfill-portal backfill-annual airflow airflow-stop airflow-status bench bench-bi warehouse-url bi-url psql db-start db-stop db-status backup restore clean
 
 help: ## List every target
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-15s %s\n", $$1, $$2}'
@@ -27,6 +27,13 @@ install: $(STAMP) ## Create .venv and install the pinned requirements
 
 run: $(STAMP) ## Whole pipeline: embedded Postgres, migrations, Airflow DAGs, dbt, GX gate, extract
 	@$(CLI) run
+
+demo-national: $(STAMP) ## The whole pipeline through Airflow on the SYNTHETIC national dataset (own state in .national/)
+	@$(CLI) demo-national
+
+demo-national-clean: ## Stop the national demo's warehouse and delete .national/ (all SYNTHETIC)
+	@test -x $(PY) && WAREHOUSE_STATE_DIR=$(CURDIR)/.national/warehouse WAREHOUSE_PORT=55433 $(CLI) stop || true
+	rm -rf .national
 
 test: $(STAMP) ## Run the tests (they start their own throw-away Postgres, Airflow, Redis)
 	@bash tests/system_deps.sh

@@ -1,6 +1,7 @@
 """Command line of the warehouse: what the Makefile targets call.
 
 python -m stack.cli run            whole pipeline through Airflow, then a summary
+python -m stack.cli demo-national  the same on the SYNTHETIC national dataset (state: .national/)
 python -m stack.cli dag DAG_ID [--conf JSON]        one run of one DAG
 python -m stack.cli airflow start|stop|status       the local Airflow (scheduler, UI, …)
 python -m stack.cli backfill-annual FROM TO         Airflow backfill of reporting years
@@ -332,7 +333,7 @@ def main(argv: list[str] | None = None) -> int:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    for name in ("run", "up", "psql", "stop", "status", "migrate"):
+    for name in ("run", "demo-national", "up", "psql", "stop", "status", "migrate"):
         sub.add_parser(name)
     airflow = sub.add_parser("airflow")
     airflow.add_argument("action", choices=("start", "stop", "status"))
@@ -360,11 +361,17 @@ def main(argv: list[str] | None = None) -> int:
     from stack.backup import BackupError
     from stack.embedded_pg import EmbeddedPostgresError
     from stack.migrate import MigrationError
+    from stack.national_demo import DemoMismatch
     from stack.pipeline import PipelineError
 
     try:
         if args.command == "run":
             return cmd_run(settings)
+        if args.command == "demo-national":
+            from stack import national_demo
+
+            national_demo.run(settings)
+            return 0
         if args.command == "url":
             return cmd_url(settings, args.bi)
         if args.command == "dag":
@@ -386,6 +393,7 @@ def main(argv: list[str] | None = None) -> int:
         ](settings)
     except (
         BackupError,
+        DemoMismatch,
         AirflowApiError,
         AirflowStackError,
         EmbeddedPostgresError,

@@ -386,10 +386,16 @@ def seed_examples(conninfo: str, inbox: Path, extra: tuple[Path, ...] = ()) -> l
     into the inbox unless the same bytes were received before."""
     from ingest.intake.templates import EXAMPLES_DIR
 
+    return drop_into_inbox(conninfo, inbox, (*(EXAMPLES_DIR / name for name in EXAMPLES), *extra))
+
+
+def drop_into_inbox(conninfo: str, inbox: Path, files: tuple[Path, ...]) -> list[Path]:
+    """Copy ``files`` into the inbox, as institutions would, unless the same bytes were
+    received before (or a file of that name already waits there)."""
     inbox.mkdir(parents=True, exist_ok=True)
     copied = []
     with psycopg.connect(conninfo) as conn:
-        for source in (*(EXAMPLES_DIR / name for name in EXAMPLES), *extra):
+        for source in files:
             known = conn.execute(
                 sqlfiles.load("intake/file_known"), {"sha256": textfiles.sha256_of(source)}
             ).fetchone()

@@ -15,7 +15,11 @@ fixed_after_rejection  a rejected file (electronic > total), then a corrected on
 portal_mismatch        accepted, but one service's electronic figure is 1.6× the    refused
                        portal's (a typo the annual gate must catch)
 jump_warning           accepted; one service's total users 4× last year's           warnings
+                       (only after an accepted year; the year after it warns too)
 =====================  ==========================================================  ============
+
+A planned service without a portal code (5 %) makes every year of its institution pass with a
+warning ("the portal has a count for the service").
 
 Reported electronic requests are the portal's yearly count for the service (some institutions
 count their own, within 3 % of it); total users follow the service's electronic share.
@@ -65,6 +69,7 @@ EXPECTED_STATUS = {
     "portal_mismatch": "on_time",
     "jump_warning": "on_time",
 }
+UNACCEPTED = ("missing", "rejected")  # scenarios that leave no accepted figures for the year
 MISMATCH_FACTOR = 1.6
 JUMP_FACTOR = 4
 SUBMITTER = "Sintētisks iesniedzējs"
@@ -140,18 +145,26 @@ class Writer:
             own_count = self.rng.random() < 0.3
             names = list(SCENARIOS)
             draws = self.rng.choice(len(names), len(project.window), p=list(SCENARIOS.values()))
-            for year, draw in zip(project.window, draws, strict=True):
-                scenario = names[draw]
-                if scenario == "jump_warning" and year == project.base_year:
-                    scenario = "on_time"  # a jump needs a previous year
+            scenarios = [names[d] for d in draws]
+            for n in range(len(scenarios)):
+                # a jump needs a previous year whose figures were accepted (and not jumped)
+                previous = scenarios[n - 1] if n else "missing"
+                if scenarios[n] == "jump_warning" and previous in (*UNACCEPTED, "jump_warning"):
+                    scenarios[n] = "on_time"
+                if scenarios[n] == "portal_mismatch" and no_code.all():
+                    scenarios[n] = "on_time"  # nothing the portal could contradict
+            for n, (year, scenario) in enumerate(zip(project.window, scenarios, strict=True)):
                 files = self.submission(project, year, scenario, fmt, lang, split_channels,
-                                        own_count)  # fmt: skip
+                                        own_count, no_code)  # fmt: skip
                 intake = tuple("rejected" if f.endswith(("_1.csv", "_1.xlsx")) and
                                scenario in ("rejected", "fixed_after_rejection") else "accepted"
                                for f in files)  # fmt: skip
+                gate = EXPECTED_GATE[scenario]
+                if gate == "passed" and n > 0 and scenarios[n - 1] == "jump_warning":
+                    gate = "passed_with_warnings"  # back from last year's jump: as big a change
                 expected.append(Expected(project.institution, year, scenario, tuple(files),
-                                         intake, EXPECTED_STATUS[scenario],
-                                         EXPECTED_GATE[scenario], bool(no_code.any())))  # fmt: skip
+                                         intake, EXPECTED_STATUS[scenario], gate,
+                                         bool(no_code.any())))  # fmt: skip
         return expected
 
     def plan(self, project: Project, fmt: str, lang: str, no_code: np.ndarray) -> str:
@@ -200,6 +213,7 @@ class Writer:
         lang: str,
         split_channels: bool,
         own_count: bool,
+        no_code: np.ndarray,
     ) -> list[str]:
         if scenario == "missing":
             return []
@@ -208,6 +222,9 @@ class Writer:
         on_time = due - timedelta(days=int(self.rng.integers(1, 45)))
         late = due + timedelta(days=int(self.rng.integers(2, 120)))
         pos = int(self.rng.integers(len(figures)))  # the service a scenario's error is on
+        if scenario == "portal_mismatch":  # on a service the portal has a count for
+            coded = np.flatnonzero(~no_code)
+            pos = int(coded[self.rng.integers(len(coded))])
         if scenario == "portal_mismatch":
             total, electronic = figures[pos]
             electronic = max(50, round(electronic * MISMATCH_FACTOR))

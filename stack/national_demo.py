@@ -1,0 +1,156 @@
+"""``make demo-national``: the whole pipeline through Airflow on the SYNTHETIC national dataset.
+
+It runs on its own state (``.national/``: an embedded PostgreSQL on another port, its own
+Airflow home, extracts and dbt artefacts), so it never mixes with the VDI warehouse of
+``make run``. Steps, each timed:
+
+1. generate the dataset (``ingest.national``; unchanged files are not rewritten);
+2. start and migrate the national warehouse, drop the plans and submissions into its inbox;
+3. ``airflow dags test`` of ``institution_submissions``, ``portal_statistics_nightly`` (the ten
+   daily years), ``warehouse_transform`` and ``annual_indicator_submission`` for 2015–2024 and
+   every institution (one GX run per year);
+4. compare what the warehouse decided with the dataset's manifest: intake outcome per file,
+   submission status and gate result per institution-year. Any difference fails the demo.
+
+The annual DAG run is expected to fail: the dataset contains submissions the gate must refuse.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+from ingest.config import PROJECT_ROOT, Settings
+
+NATIONAL_DIR = PROJECT_ROOT / ".national"
+NATIONAL_PORT = 55433
+NATIONAL_API_PORT = 58081
+
+
+class DemoMismatch(RuntimeError):
+    """The warehouse decided differently from the national dataset's manifest."""
+
+
+def national_settings(base: Settings, root: Path = NATIONAL_DIR) -> Settings:
+    """The demo's own state: nothing here touches the VDI warehouse's folders or ports."""
+    if base.warehouse_url:
+        raise ValueError(
+            "make demo-national runs on its own embedded warehouse (.national/); "
+            "unset WAREHOUSE_URL"
+        )
+    return replace(
+        base,
+        port=NATIONAL_PORT,
+        state_dir=root / "warehouse",
+        extracts_dir=root / "extracts",
+        airflow_home=root / "airflow",
+        dbt_target_dir=root / "dbt-target",
+        airflow_api_port=NATIONAL_API_PORT,
+        portal_source="files",
+        portal_drop_dir=root / "dataset" / "portal",
+        intake_inbox_dir=None,
+        intake_archive_dir=None,
+        intake_seed_examples=False,
+        reporting_institution="",
+    )
+
+
+def compare(manifest_rows: list[dict[str, str]], intake: dict[str, str],
+            gate: dict[tuple[str, int], tuple[str, str]]) -> list[str]:  # fmt: skip
+    """Differences between the manifest and the warehouse (empty: all as expected)."""
+    problems = []
+    for row in manifest_rows:
+        key = (row["institution_code"], int(row["reporting_year"]))
+        files = [f for f in row["files"].split(";") if f]
+        outcomes = [o for o in row["intake_outcomes"].split(";") if o]
+        for name, want in zip(files, outcomes, strict=True):
+            got = intake.get(name, "not received")
+            if got != want:
+                problems.append(f"{name}: intake {got}, expected {want}")
+        status, result = gate.get(key, ("no row in fct_submission_status", "not attempted"))
+        if status != row["submission_status"]:
+            problems.append(f"{key[0]} {key[1]}: status {status}, expected "
+                            f"{row['submission_status']} ({row['scenario']})")  # fmt: skip
+        if result != row["gate"]:
+            problems.append(f"{key[0]} {key[1]}: gate {result}, expected {row['gate']} "
+                            f"({row['scenario']})")  # fmt: skip
+    return problems
+
+
+def _tally(values) -> str:
+    return ", ".join(f"{k} {v}" for k, v in sorted(Counter(values).items()))
+
+
+def run(base: Settings, say: Callable[[str], None] = print) -> dict[str, float]:
+    import csv
+
+    import psycopg
+
+    from ingest.intake.inbox import drop_into_inbox
+    from ingest.national import dataset
+    from stack import load_sql, pipeline, warehouse
+
+    settings = national_settings(base)
+    timings: dict[str, float] = {}
+    say("SYNTHETIC national dataset …")
+    t = time.monotonic()
+    data = dataset.generate(NATIONAL_DIR / "dataset", say=say)
+    timings["generate dataset"] = time.monotonic() - t
+    years = data.years_due()
+
+    say(f"national warehouse (embedded PostgreSQL on 127.0.0.1:{settings.port}) …")
+    t = time.monotonic()
+    wh = warehouse.ensure_ready(settings)
+    timings["warehouse"] = time.monotonic() - t
+    dropped = drop_into_inbox(wh.url, settings.inbox_dir, tuple(sorted(data.intake_dir.iterdir())))
+    say(f"  dropped {len(dropped)} plan and submission file(s) into {settings.inbox_dir}")
+    say("  airflow db migrate …")
+    timings["airflow db migrate"] = pipeline.init_airflow(settings, wh.url)
+    steps = [
+        pipeline.DagStep("institution_submissions", {}),
+        pipeline.DagStep(
+            "portal_statistics_nightly",
+            {"source": "files", "period_from": str(years[0]), "period_to": str(years[-1])},
+        ),
+        pipeline.DagStep("warehouse_transform", {}),
+        pipeline.DagStep("annual_indicator_submission", {"years": years, "institution": None}),
+    ]
+    for i, step in enumerate(steps, start=1):
+        say(f"  [{i}/{len(steps)}] airflow dags test {step.dag_id} …")
+        t = time.monotonic()
+        try:
+            pipeline.trigger(settings, wh.url, step)
+        except pipeline.PipelineError as exc:
+            if step.dag_id != "annual_indicator_submission":
+                raise
+            say("        failed, as the dataset's refusals must make it (checked below):")
+            say("        " + str(exc).splitlines()[0])
+        timings[step.dag_id] = time.monotonic() - t
+        say(f"        {timings[step.dag_id]:.1f} s (log: {settings.logs_dir / step.dag_id}.log)")
+
+    with (data.root / "manifest.csv").open(encoding="utf-8", newline="") as fh:
+        manifest = list(csv.DictReader(fh))
+    with psycopg.connect(wh.url) as conn:
+        intake = dict(conn.execute(load_sql("national/intake_outcomes")).fetchall())
+        gate = {
+            (inst, year): (status, result)
+            for inst, year, status, result in conn.execute(load_sql("national/gate_outcomes"))
+        }
+        counts = conn.execute(load_sql("summary/row_counts")).fetchall()
+    problems = compare(manifest, intake, gate)
+    say("\nSummary (SYNTHETIC national dataset)")
+    for table, count in counts:
+        say(f"  {table:<32} {count:>12,}")
+    say(f"  gate per institution-year:   {_tally(r for _, r in gate.values())}")
+    say(f"  status per institution-year: {_tally(s for s, _ in gate.values())}")
+    say(f"  extracts: {settings.extracts_dir}")
+    say("  timings: " + ", ".join(f"{k} {v:.1f} s" for k, v in timings.items()))
+    if problems:
+        raise DemoMismatch(
+            f"{len(problems)} difference(s) from the manifest:\n  " + "\n  ".join(problems[:40])
+        )
+    say(f"  all {len(manifest)} institution-years and {len(intake)} files as the manifest expects")
+    return timings
