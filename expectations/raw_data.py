@@ -1,7 +1,10 @@
 """Suites on the raw data, after load and before transformation.
 
 They run inside PostgreSQL (a GX SQL data source on the raw tables), so national-scale portal
-tables are checked without pulling rows into Python. The loaders already refuse malformed rows
+tables are checked without pulling rows into Python. The portal suite checks the rows of the
+periods loaded since the last successful build (the view
+``audit.portal_requests_since_last_build``, migration 0010), not ten years of history every
+night; every row before the first build. The loaders already refuse malformed rows
 (quarantine); these suites guard what reaches the marts as a whole — a loader bug, a manual
 insert or a schema change — and name the rule that broke. ``error`` stops the transformation,
 ``warning`` is logged.
@@ -16,6 +19,7 @@ from expectations.outcomes import GateResult, outcome_of
 from ingest import rules
 
 PORTAL_SUITE = "raw_portal_requests"
+PORTAL_ROWS_LOADED = "portal rows were loaded since the last build"
 SUBMISSIONS_SUITE = "raw_intake_submission_rows"
 COUNT_STATES = ["value", "not_provided", "not_applicable"]
 CHANNEL_COLUMNS = ("assisted_vpvkac", "in_person", "paper_post", "phone", "other_channels")
@@ -26,14 +30,13 @@ def _meta(rule: str, severity: str = "error") -> dict[str, str]:
 
 
 def portal_rules() -> list[Any]:
-    """raw.portal_requests: one row per institution, grain, period, code and sub-channel."""
+    """raw.portal_requests (the periods loaded since the last build): one row per
+    institution, grain, period, code and sub-channel."""
     import great_expectations as gx
 
     ex = gx.expectations
     checks: list[Any] = [
-        ex.ExpectTableRowCountToBeBetween(
-            min_value=1, meta=_meta("portal statistics have been loaded", "warning")
-        ),
+        ex.ExpectTableRowCountToBeBetween(min_value=1, meta=_meta(PORTAL_ROWS_LOADED, "warning")),
         ex.ExpectCompoundColumnsToBeUnique(
             column_list=[
                 "institution_code",
@@ -131,7 +134,7 @@ def submission_rules() -> list[Any]:
 
 
 SUITES: dict[str, tuple[str, Callable[[], list[Any]]]] = {
-    PORTAL_SUITE: ("raw.portal_requests", portal_rules),
+    PORTAL_SUITE: ("audit.portal_requests_since_last_build", portal_rules),
     SUBMISSIONS_SUITE: ("raw.intake_submission_rows", submission_rules),
 }
 

@@ -528,9 +528,9 @@ def test_hostile_corpus_in_one_pass_of_the_dags(e2e: tuple[Settings, str]) -> No
 def test_service_month_rebuilds_only_the_reloaded_month(
     e2e: tuple[Settings, str], tmp_path: Path
 ) -> None:
-    """A corrected export for one month changes that month in fct_service_month; the other
-    months are not rebuilt (their rows keep the watermark of the earlier build). Runs last in
-    this module: it changes the data the tests above compare."""
+    """A corrected export for one month changes that month in int_portal_requests_monthly and
+    fct_service_month; the other months are not rebuilt (their rows keep the watermark of the
+    earlier build). Runs last in this module: it changes the data the tests above compare."""
     from ingest import transform
     from ingest.portal.load import load_file
 
@@ -546,23 +546,30 @@ def test_service_month_rebuilds_only_the_reloaded_month(
     def month_rows() -> dict[str, tuple]:
         with psycopg.connect(url) as conn:
             return {
-                str(month): (requests, through)
-                for month, requests, through in conn.execute(
-                    "select period_month, sum(request_count), max(portal_batches_through)"
-                    " from marts.fct_service_month where institution_code = 'VDI'"
-                    " group by period_month"
+                str(month): (requests, through, monthly_through)
+                for month, requests, through, monthly_through in conn.execute(
+                    "select f.period_month, sum(f.request_count), max(f.portal_batches_through),"
+                    " (select max(m.portal_batches_through)"
+                    "  from intermediate.int_portal_requests_monthly as m"
+                    "  where m.period_month = f.period_month)"
+                    " from marts.fct_service_month as f where f.institution_code = 'VDI'"
+                    " group by f.period_month"
                 )
             }
 
     before = month_rows()
     assert load_file(url, corrected, default_synthetic=True).status == "loaded"
     transform.run_dbt(
-        url, settings.dbt_project_dir, settings.dbt_target_dir, "build --select fct_service_month"
+        url,
+        settings.dbt_project_dir,
+        settings.dbt_target_dir,
+        "build --select int_portal_requests_monthly fct_service_month",
     )
     after = month_rows()
 
     assert after["2016-03-01"][0] == before["2016-03-01"][0] + 1000
     assert after["2016-03-01"][1] > before["2016-03-01"][1]  # rebuilt from the new batch
+    assert after["2016-03-01"][2] > before["2016-03-01"][2]  # re-aggregated from raw
     unchanged = {m: v for m, v in after.items() if m != "2016-03-01"}
     assert unchanged == {m: v for m, v in before.items() if m != "2016-03-01"}
     assert len(unchanged) == 59

@@ -1,12 +1,12 @@
--- Portal rows per service key and month. A portal code matches a planned service by its real
--- code, or by the visibly synthetic code '<prefix><service_key>' invented for services whose
--- real code is unknown. Rows of codes that match no service keep a NULL service_key.
+-- Portal requests per service key and month, from the monthly aggregate (never raw days).
+-- A portal code matches a planned service by its real code, or by the visibly synthetic code
+-- '<prefix><service_key>' invented for services whose real code is unknown. Rows of codes that match no service keep a NULL service_key.
 -- Where an export gives both monthly and daily rows for the same month, the monthly figure wins
 -- (summing both would count the month twice).
 with
 
-requests as (
-    select * from {{ ref('stg_portal__requests') }}
+monthly as (
+    select * from {{ ref('int_portal_requests_monthly') }}
 ),
 
 services as (
@@ -26,21 +26,6 @@ codes as (
         '{{ var("synthetic_code_prefix") }}' || service_key as portal_service_code,
         true as is_synthetic_code
     from services
-),
-
-monthly as (
-    select
-        institution_code,
-        portal_service_code,
-        period_month,
-        channel,
-        bool_or(period_grain = 'month') as has_monthly_row,
-        sum(request_count) filter (where period_grain = 'month') as monthly_requests,
-        sum(request_count) filter (where period_grain = 'day') as daily_requests,
-        max(portal_service_name) as portal_service_name,
-        bool_or(is_synthetic) as is_synthetic
-    from requests
-    group by institution_code, portal_service_code, period_month, channel
 ),
 
 final as (

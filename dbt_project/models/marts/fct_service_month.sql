@@ -14,6 +14,7 @@
         incremental_strategy='delete+insert',
         unique_key='period_month',
         on_schema_change='fail',
+        indexes=[{'columns': ['period_month']}, {'columns': ['service_key']}],
     )
 }}
 
