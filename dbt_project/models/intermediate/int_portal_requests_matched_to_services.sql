@@ -1,6 +1,7 @@
 -- Portal requests per service key and month, from the monthly aggregate (never raw days).
 -- A portal code matches a planned service by its real code, or by the visibly synthetic code
--- '<prefix><service_key>' invented for services whose real code is unknown. Rows of codes that match no service keep a NULL service_key.
+-- '<prefix><service_key>' invented for services whose real code is unknown. Rows of codes that
+-- match no service keep a NULL service_key.
 -- Where an export gives both monthly and daily rows for the same month, the monthly figure wins
 -- (summing both would count the month twice).
 with
