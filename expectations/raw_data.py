@@ -133,6 +133,7 @@ def submission_rules() -> list[Any]:
     return checks
 
 
+FIRST_BUILD_PORTAL_TABLE = "raw.portal_requests"
 SUITES: dict[str, tuple[str, Callable[[], list[Any]]]] = {
     PORTAL_SUITE: ("audit.portal_requests_since_last_build", portal_rules),
     SUBMISSIONS_SUITE: ("raw.intake_submission_rows", submission_rules),
@@ -171,9 +172,20 @@ def validate_table(conninfo: str, table: str, rules: list[Any], suite_name: str)
 
 
 def validate_all(conninfo: str, tables: dict[str, str] | None = None) -> dict[str, GateResult]:
-    """Every raw suite; ``tables`` maps a suite to another table (tests use broken copies)."""
+    """Every raw suite; ``tables`` maps a suite to another table (tests use broken copies).
+
+    Before the first successful build every portal row is new: the suite then reads the table
+    itself rather than the since-last-build view (the same rows, without the view's per-row
+    period lookup, which costs ~30 % on a ten-year first build)."""
+    import psycopg
+
+    from ingest import sqlfiles
+
+    with psycopg.connect(conninfo) as conn:
+        (built,) = conn.execute(sqlfiles.load("refresh/any_build")).fetchone()
+    defaults = {} if built else {PORTAL_SUITE: FIRST_BUILD_PORTAL_TABLE}
     results = {}
     for suite_name, (table, suite_rules) in SUITES.items():
-        target = (tables or {}).get(suite_name, table)
+        target = {**defaults, **(tables or {})}.get(suite_name, table)
         results[suite_name] = validate_table(conninfo, target, suite_rules(), suite_name)
     return results

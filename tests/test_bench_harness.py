@@ -40,3 +40,14 @@ def test_quick_benchmark_writes_every_figure(tmp_path: Path) -> None:
     assert peaks and all(int(p) > 0 for p in peaks.groups())
     # The same figures were printed for whoever ran it.
     assert "raw COPY, new table" in done.stdout
+    # Sections 2-4: the national dataset (SMALL in QUICK) through nights, the gate and intake.
+    nightly = re.search(r"Target: ≤ 1\.2×\. Measured: \*\*([\d.]+)×\*\*", text)
+    assert nightly and float(nightly.group(1)) > 0
+    night_rows = re.findall(
+        r"^\| (?:\*\*)?([a-z ]+?)(?:\*\*)? \| ([\d.]+) \| ([\d.]+) \|", text, re.M
+    )
+    assert {"load", "raw suites", "dbt build", "docs", "total"} <= {r[0] for r in night_rows}
+    gate = re.search(r"(\d+) institutions validated in one GX run.*\*\*([\d.]+) s\*\*", text)
+    assert gate and int(gate.group(1)) > 0
+    intake = re.search(r"(\d+) files \(CSV and XLSX.*\*\*([\d.]+) s\*\*", text)
+    assert intake and int(intake.group(1)) > 0
