@@ -45,8 +45,10 @@
         true
     {%- else -%}
         {%- set changed = source('audit', 'portal_periods_since_last_build') -%}
-        period_month in (
+        {#- an array, not IN (subquery): a scalar condition is pushed into views (an index scan
+            on period_month) where a semi-join would be applied after computing every row -#}
+        period_month = any(array(
             select distinct date_trunc('month', c.period_start)::date from {{ changed }} as c
-        )
+        ))
     {%- endif -%}
 {%- endmacro %}

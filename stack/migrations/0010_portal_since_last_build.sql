@@ -3,6 +3,10 @@
 -- successful build's raw watermark wrote, and their rows. Checking these instead of the whole
 -- history keeps a nightly run's cost independent of how many years are loaded (issue 13).
 -- Before the first build every period counts (the watermark is -infinity).
+-- The night's batches find their periods through this index, not by reading every period of
+-- ten years.
+create index portal_period_totals_batch_idx on audit.portal_period_totals (batch_id);
+
 create view audit.portal_periods_since_last_build as
 select
     t.institution_code,

@@ -65,7 +65,7 @@ watermarks as (
             requests.period_start >= (select min(m.period_month) from months_to_build as m)
             and requests.period_start
             < (select max(m.period_month) from months_to_build as m) + interval '1 month'
-            and requests.period_month in (select m.period_month from months_to_build as m)
+            and requests.period_month = any(array(select m.period_month from months_to_build as m))
     ),
 {% else %}
     selected as (

@@ -64,17 +64,19 @@ watermarks as (
             batches.batch_status = 'succeeded'
             and batches.finished_at > previous.portal_batches_through
         union
+        -- every month when a newer plan was accepted; the condition is a one-time filter (scalar
+        -- subqueries), so on other nights the months are not even listed
         select distinct requests.period_month
         from requests
-        cross join previous
-        cross join watermarks
-        where watermarks.plans_loaded_through > previous.plans_loaded_through
+        where
+            (select w.plans_loaded_through from watermarks as w)
+            > (select p.plans_loaded_through from previous as p)
     ),
 
     selected as (
         select requests.*
         from requests
-        where requests.period_month in (select months_to_build.period_month from months_to_build)
+        where requests.period_month = any(array(select m.period_month from months_to_build as m))
     ),
 {% else %}
     selected as (
