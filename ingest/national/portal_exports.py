@@ -48,12 +48,6 @@ def months(year: int) -> Iterator[int]:
     yield from range(1, 13)
 
 
-def year_totals(country: Country, year: int) -> np.ndarray:
-    """Electronic requests per service over ``year``, all sub-channels: what a submission
-    that takes its figure from the portal reports."""
-    return sum(month_counts(country, year, m).sum(axis=(1, 2)) for m in months(year))
-
-
 def _table(country: Country, counts: np.ndarray, first_day: date):
     """Arrow table of the non-zero cells of ``counts`` (service, day, channel)."""
     import pyarrow as pa
@@ -102,7 +96,8 @@ def _write(tables: Iterator, path: Path) -> int:
 
 def write_year(country: Country, year: int, path: Path) -> tuple[int, np.ndarray]:
     """One year of daily statistics in one file; returns its data rows and the year's
-    requests per service (:func:`year_totals`, without drawing the year twice)."""
+    requests per service over all sub-channels (what a submission taken from the portal
+    reports), summed while writing so the year is drawn once."""
     totals = np.zeros(len(country.services), dtype=np.int64)
 
     def tables():
