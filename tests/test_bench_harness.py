@@ -38,6 +38,16 @@ def test_quick_benchmark_writes_every_figure(tmp_path: Path) -> None:
     assert all(seconds > 0 and rate > 0 for seconds, rate in rows.values())
     peaks = re.search(r"Loader peak RSS: \*\*(\d+) MB\*\* .*\*\*(\d+) MB\*\*", text)
     assert peaks and all(int(p) > 0 for p in peaks.groups())
+    # The transaction-level year: counted into daily rows, against raw COPY of the same file.
+    tx = re.search(
+        r"([\d,]+) lines \(\d+ MB\), .* into ([\d,]+) daily rows.*"
+        r"\| loader: parse, Riga day.*?\| ([\d.]+) \| ([\d,]+) \| ([\d.]+)× of raw COPY",
+        text, re.S,
+    )  # fmt: skip
+    assert tx, text
+    lines, daily = (int(tx.group(i).replace(",", "")) for i in (1, 2))
+    assert lines > daily > 0 and float(tx.group(3)) > 0
+    assert re.search(r"Loader peak RSS on it: \*\*\d+ MB\*\*", text)
     # The same figures were printed for whoever ran it.
     assert "raw COPY, new table" in done.stdout
     # Sections 2-4: the national dataset (SMALL in QUICK) through nights, the gate and intake.

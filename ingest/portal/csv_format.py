@@ -17,7 +17,13 @@ from pathlib import Path
 
 from ingest import textfiles
 from ingest.config import PORTAL_LIMITS, InputLimits
-from ingest.portal.schema import CANONICAL, REQUIRED, canonical_header
+from ingest.portal.schema import (
+    CANONICAL,
+    REQUIRED,
+    TRANSACTION_REQUIRED,
+    canonical_header,
+    kind_of,
+)
 
 log = logging.getLogger(__name__)
 
@@ -40,11 +46,13 @@ class FileFormat:
     warnings: list[str] = field(default_factory=list)
     max_cell_chars: int = PORTAL_LIMITS.max_cell_chars
     scan: textfiles.ByteScan | None = None  # line layout, for the fast reader
+    kind: str = "daily"  # or "transactions": one line per transaction (schema.kind_of)
 
     @property
     def label(self) -> str:
         enc = textfiles.LABELS[self.encoding]
-        return f"{enc}, delimiter {self.delimiter!r}, {len(self.header)} columns"
+        kind = ", one line per transaction" if self.kind == "transactions" else ""
+        return f"{enc}, delimiter {self.delimiter!r}, {len(self.header)} columns{kind}"
 
 
 def sniff(path: Path, limits: InputLimits = PORTAL_LIMITS) -> FileFormat:
@@ -82,7 +90,13 @@ def sniff(path: Path, limits: InputLimits = PORTAL_LIMITS) -> FileFormat:
                 f"{path.name}: columns {seen[canon]!r} and {name!r} both mean {canon}"
             )
         seen[canon] = name
-    missing = [c for c in REQUIRED if c not in seen]
+    kind = kind_of(set(seen))
+    if kind == "daily" and "timestamp" in seen:
+        warnings.append(
+            f"{path.name}: column {seen['timestamp']!r} ignored (the file has periods and counts)"
+        )
+    missing = [c for c in (TRANSACTION_REQUIRED if kind == "transactions" else REQUIRED)
+               if c not in seen]  # fmt: skip
     if missing:
         raise PortalFileError(
             f"{path.name}: missing required column(s): {', '.join(missing)} "
@@ -100,6 +114,7 @@ def sniff(path: Path, limits: InputLimits = PORTAL_LIMITS) -> FileFormat:
         warnings,
         limits.max_cell_chars,
         text.scan,
+        kind,
     )
 
 

@@ -31,7 +31,7 @@ from ingest.config import (
     SYNTHETIC_CODE_PREFIX,
     InputLimits,
 )
-from ingest.portal import csv_format, fast_reader, schema, year_tables
+from ingest.portal import csv_format, fast_reader, schema, transactions, year_tables
 from ingest.portal.periods import PeriodRange
 
 log = logging.getLogger(__name__)
@@ -68,16 +68,25 @@ class PortalLoadResult:
     unmatched_codes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     message: str = ""
-    reader: str = ""  # "fast" (Arrow, ingest.portal.fast_reader) or "exact" (csv + check_stage)
+    reader: str = ""  # "fast" (Arrow, ingest.portal.fast_reader), "exact" (csv + check_stage)
+    # or "transactions" (ingest.portal.transactions: rows_read counts lines)
+    transactions_counted: int | None = None  # lines counted into rows_loaded daily rows
 
     def describe(self) -> str:
         if self.status != "loaded":
             return f"{self.source_uri}: {self.status}{': ' + self.message if self.message else ''}"
-        parts = [
-            f"{self.rows_read} read",
-            f"{self.rows_loaded} loaded",
-            f"{self.rows_quarantined} quarantined",
-        ]
+        if self.transactions_counted is not None:
+            parts = [
+                f"{self.rows_read} transaction lines read",
+                f"{self.transactions_counted} counted into {self.rows_loaded} daily rows",
+                f"{self.rows_quarantined} quarantined",
+            ]
+        else:
+            parts = [
+                f"{self.rows_read} read",
+                f"{self.rows_loaded} loaded",
+                f"{self.rows_quarantined} quarantined",
+            ]
         if self.rows_outside_range:
             parts.append(f"{self.rows_outside_range} outside the requested periods")
         text = f"{self.source_uri}: " + ", ".join(parts) + f" (periods {self.periods or '-'})"
@@ -194,7 +203,30 @@ def _read_into_year_tables(
     reader: str,
 ) -> tuple[year_tables.YearTables, fast_reader.FastRead | None]:
     """Fast reader when it can number the file's records, else the exact reader; either way
-    the loadable rows end in the batch's year tables and the rest is judged by check_stage."""
+    the loadable rows end in the batch's year tables and the rest is judged by check_stage.
+    A transaction-level export is counted into daily rows by its own reader."""
+    if fmt.kind == "transactions":
+        if fmt.scan is None or fmt.scan.bare_cr:
+            raise csv_format.PortalFileError(
+                f"{path.name}: a transaction-level export must end its lines with LF or CRLF "
+                "(a bare CR was found), so each transaction has a line number"
+            )
+        tables = year_tables.YearTables(conn, batch.batch_id)
+        conn.execute(sqlfiles.load("portal/create_stage"))
+        counted = transactions.read(
+            conn, path, fmt,
+            default_synthetic=bool(check_params["default_synthetic"]),
+            range_first=check_params["range_start"],  # type: ignore[arg-type]
+            range_end=check_params["range_end"],  # type: ignore[arg-type]
+            latest=check_params["latest_period"],  # type: ignore[arg-type]
+            year_table=tables,
+            validate=lambda: _validate_stage(conn, check_params),
+        )  # fmt: skip
+        phases.done(
+            f"counted {counted.counted} of {counted.rows} transaction lines ({fmt.label}, "
+            f"{fmt.size / 1e6:.1f} MB) into {counted.daily_rows} daily rows"
+        )
+        return tables, counted
     if reader == "auto" and fast_reader.usable(fmt):
         tables = year_tables.YearTables(conn, batch.batch_id)
         try:
@@ -293,6 +325,7 @@ def load_file(
             "range_end": period_range.end_date if period_range else None,
             "latest_period": today or rules.today_in_riga(),
             "earliest_period": rules.EARLIEST_PERIOD,
+            "transactions": fmt.kind == "transactions",
         }
         try:
             with conn.transaction():
@@ -309,8 +342,9 @@ def load_file(
                 assert counts is not None
                 staged, _, quarantined, outside, *_ = counts
                 read = fast.rows if fast else staged
+                counted = fast if isinstance(fast, transactions.TransactionRead) else None
                 conn.execute(sqlfiles.load("portal/create_dup_keys"))
-                if fast and (fast.duplicate_keys or fast.suspects):
+                if fast and not counted and (fast.duplicate_keys or fast.suspects):
                     with (
                         conn.cursor() as cur,
                         cur.copy("copy tmp_portal_dup_keys from stdin") as copy,
@@ -319,7 +353,11 @@ def load_file(
                             copy.write_row(key)
                     conn.execute(sqlfiles.load("portal/dup_keys_of_checked"))
                 duplicates: Counter = Counter()
-                if fast and (fast.duplicate_keys or fast.suspects or fast.dedup_in_sql):
+                if (
+                    fast
+                    and not counted
+                    and (fast.duplicate_keys or fast.suspects or fast.dedup_in_sql)
+                ):
                     duplicates = tables.remove_duplicates(
                         batch.batch_id, source_uri, in_sql=fast.dedup_in_sql
                     )
@@ -338,9 +376,14 @@ def load_file(
                     union = tables.union()
                     conn.execute(sql.SQL(sqlfiles.load("portal/incoming")).format(rows=union))
                 conn.execute("analyze tmp_portal_incoming")
-                loaded, first, last, any_synthetic = conn.execute(
+                loaded, requests, first, last, any_synthetic = conn.execute(
                     sqlfiles.load("portal/incoming_counts")
                 ).fetchone()
+                if counted and requests != counted.counted:
+                    raise AssertionError(  # a reader bug: every counted line is one request
+                        f"{source_uri}: {counted.counted} transactions counted but the daily "
+                        f"rows hold {requests} requests"
+                    )
                 reasons = dict(conn.execute(sqlfiles.load("portal/quarantine_reasons")).fetchall())
                 for reason, count in duplicates.items():
                     reasons[reason] = reasons.get(reason, 0) + count
@@ -352,6 +395,7 @@ def load_file(
                         "batch_id": batch.batch_id, "status": "held", "rows_read": read,
                         "rows_loaded": 0, "rows_quarantined": quarantined,
                         "rows_outside_range": outside, "periods": periods,
+                        "transactions_counted": counted.counted if counted else None,
                         "params": json.dumps(params),
                         "message": replacement.hold_message(max_shrink),
                         "is_synthetic": default_synthetic, **replacement.as_params(),
@@ -382,6 +426,11 @@ def load_file(
                     )
                 ]
                 message_parts = list(fmt.warnings)
+                if counted:
+                    message_parts.append(
+                        f"transaction-level export: {counted.counted} of {read} lines counted "
+                        f"into {loaded} daily rows"
+                    )
                 if replacement.shrinking:
                     message_parts.append("forced: " + replacement.hold_message(max_shrink))
                 if unmatched:
@@ -398,6 +447,7 @@ def load_file(
                         "rows_loaded": loaded,
                         "rows_quarantined": quarantined,
                         "rows_outside_range": outside,
+                        "transactions_counted": counted.counted if counted else None,
                         "periods": periods,
                         "params": json.dumps(params),
                         "message": "; ".join(message_parts) or None,
@@ -418,10 +468,13 @@ def load_file(
         except BaseException as exc:
             lineage.fail_batch(conninfo, batch, exc)
             raise
-    if read != loaded + quarantined + outside:
-        raise AssertionError(  # a loader bug: never let it pass silently
-            f"{source_uri}: {read} rows read but {loaded} loaded + {quarantined} quarantined "
-            f"+ {outside} outside the range"
+    # Every line of the file is accounted for: a loader bug must never pass silently.
+    accounted = counted.counted if counted else loaded  # a transaction file: lines counted
+    if read != accounted + quarantined + outside:
+        raise AssertionError(
+            f"{source_uri}: {read} {'lines' if counted else 'rows'} read but {accounted} "
+            f"{'counted' if counted else 'loaded'} + {quarantined} quarantined + {outside} "
+            "outside the range"
         )
     result = PortalLoadResult(
         source_uri=source_uri,
@@ -436,7 +489,8 @@ def load_file(
         quarantine_reasons=dict(Counter(reasons)),
         unmatched_codes=unmatched,
         warnings=list(fmt.warnings),
-        reader="fast" if fast else "exact",
+        reader="transactions" if counted else "fast" if fast else "exact",
+        transactions_counted=counted.counted if counted else None,
     )
     log.info("%s", result.describe())
     return result

@@ -3,6 +3,11 @@
 Exports come with Latvian or English headers and channel names; this module maps all of them
 to one set of canonical names. The SQL that validates rows receives the channel aliases from
 here, so there is a single list to extend.
+
+Two kinds of export share it: *daily* (or monthly) counts, one row per service, period and
+sub-channel (:data:`REQUIRED`), and *transaction-level* exports, one line per transaction
+(:data:`TRANSACTION_REQUIRED`), which the loader counts into daily rows
+(:mod:`ingest.portal.transactions`).
 """
 
 from __future__ import annotations
@@ -13,6 +18,9 @@ import unicodedata
 REQUIRED = ("portal_service_code", "institution_code", "period", "channel", "request_count")
 OPTIONAL = ("service_name", "period_grain", "is_synthetic")
 CANONICAL = REQUIRED + OPTIONAL
+# A transaction-level export: its day is the Europe/Riga day of the timestamp.
+TRANSACTION_REQUIRED = ("timestamp", "portal_service_code", "institution_code", "channel")
+TRANSACTION_OPTIONAL = ("is_synthetic",)
 
 # Accepted header spellings, compared after normalise_header() (lower case, no diacritics,
 # words joined by "_").
@@ -43,6 +51,10 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     ),
     "period_grain": ("period_grain", "grain", "granularity", "granularitate", "perioda_veids"),
     "is_synthetic": ("is_synthetic", "synthetic", "sintetisks", "sintetiski_dati"),
+    "timestamp": (
+        "timestamp", "time", "datetime", "date_time", "transaction_time", "created_at",
+        "laiks", "laika_zimogs", "datums_un_laiks", "datums_laiks", "transakcijas_laiks",
+    ),
 }  # fmt: skip
 
 # Electronic sub-channels of the domain hierarchy (domain.md) and their spellings.
@@ -81,6 +93,15 @@ _HEADER_LOOKUP = {
     for canonical, aliases in HEADER_ALIASES.items()
     for alias in aliases
 }
+
+
+def kind_of(columns: set[str]) -> str:
+    """The kind of export a header describes: ``"transactions"`` (one line per transaction)
+    for a timestamp with neither a period nor a count, else ``"daily"`` (a period column
+    wins: the timestamp is then ignored)."""
+    if "timestamp" in columns and not {"period", "request_count"} & columns:
+        return "transactions"
+    return "daily"
 
 
 def canonical_header(name: str) -> str | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import date
 from pathlib import Path
 
@@ -135,3 +135,34 @@ def test_a_day_file_agrees_with_the_year_file(small, tmp_path):
         tuple(r.values()) for r in _portal_rows(small) if r["period"] == day.isoformat()
     )
     assert day_rows == year_rows and day_rows
+
+
+def test_a_transaction_year_counts_to_the_daily_year(tmp_path: Path) -> None:
+    """The transaction-level file of a year, each line put on its Europe/Riga day and counted,
+    gives exactly the daily file of the same year (times are written in UTC, so lines after
+    Riga's midnight carry the previous UTC date)."""
+    import pyarrow.compute as pc
+    import pyarrow.csv as pacsv
+
+    from ingest.portal.transactions import riga_days
+
+    small = country.build(country.SMALL)
+    lines, _ = portal_exports.write_transactions(small, 2016, tmp_path / "t.csv")
+    portal_exports.write_year(small, 2016, tmp_path / "d.csv")
+    tx = pacsv.read_csv(tmp_path / "t.csv")
+    days, readable = riga_days(tx.column("timestamp").cast("string").combine_chunks())
+    assert readable.all() and lines == tx.num_rows
+    stamps = tx.column("timestamp").cast("string").to_pylist()
+    assert any(s.startswith("2015-12-31 22") for s in stamps)  # Riga's 1 January, in UTC
+    counted = Counter(
+        zip(tx.column("service_code").to_pylist(), days.tolist(),
+            tx.column("channel").to_pylist(), strict=True)
+    )  # fmt: skip
+    daily = pacsv.read_csv(tmp_path / "d.csv")
+    epoch_days = pc.cast(daily.column("period"), "int32").to_pylist()
+    expected = dict(
+        zip(zip(daily.column("service_code").to_pylist(), epoch_days,
+                daily.column("channel").to_pylist(), strict=True),
+            daily.column("requests").to_pylist(), strict=True)
+    )  # fmt: skip
+    assert dict(counted) == expected

@@ -100,6 +100,7 @@ joined as (
     select
         s.line_no,
         s.parse_error,
+        s.parse_error_column,
         c.code,
         c.code_problem,
         i.institution,
@@ -139,7 +140,7 @@ reasoned as materialized (
     select
         j.*,
         case
-            when parse_error is not null then array[null, parse_error]
+            when parse_error is not null then array[parse_error_column, parse_error]
             when code_problem is not null then array['portal_service_code', code_problem]
             when code is null then array['portal_service_code', 'empty service code']
             when institution_problem is not null then array['institution_code', institution_problem]
@@ -184,7 +185,9 @@ keyed as (
     select
         r.*,
         d.first_line,
-        d.first_line is not null and r.line_no <> d.first_line as is_duplicate,
+        -- Transactions are counted, not deduplicated: many share a key.
+        d.first_line is not null and r.line_no <> d.first_line
+        and not %(transactions)s::boolean as is_duplicate,
         r.problem is null
         and (%(range_start)s::date is null or r.period_start >= %(range_start)s::date)
         and (%(range_end)s::date is null or r.period_start <= %(range_end)s::date) as in_range
