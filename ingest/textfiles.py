@@ -146,8 +146,10 @@ class _Decoder:
         comes first in the file is the one reported."""
         nul = chunk.find(b"\x00")
         pending = self.decoder.getstate()[0]
+        ascii_only = chunk.isascii()
         try:
-            self.decoder.decode(chunk, final=final)
+            if not ascii_only or pending or final:  # plain ASCII is valid in every encoding
+                self.decoder.decode(chunk, final=final)
         except UnicodeDecodeError as exc:
             data = exc.object if isinstance(exc.object, bytes) else pending + chunk
             start = exc.start  # into pending + chunk: the decoder keeps a partial character
@@ -164,10 +166,11 @@ class _Decoder:
                 f"NUL rakstzīme {line}. rindā: fails nav vienkāršs teksts; {SAVE_AS_UTF8[1]}",
             )
             return
-        self.non_ascii = self.non_ascii or not chunk.isascii()
+        self.non_ascii = self.non_ascii or not ascii_only
         self.lines += chunk.count(b"\n")
         # (a CRLF split between two chunks counts as bare: the cautious answer)
-        self.bare_cr = self.bare_cr or chunk.count(b"\r") != chunk.count(b"\r\n")
+        if not self.bare_cr and b"\r" in chunk:
+            self.bare_cr = chunk.count(b"\r") != chunk.count(b"\r\n")
         self.offset += len(chunk)
 
     def _bad(self, at: int, line: int, byte: bytes) -> BadBytes:

@@ -156,7 +156,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--small", action="store_true", help="a small country (tests)")
     parser.add_argument("--seed", type=int, default=country_model.SEED)
+    parser.add_argument(
+        "--transactions", type=int, metavar="YEAR",
+        help="instead: one year at transaction level (one line per request) into --out",
+    )  # fmt: skip
+    parser.add_argument(
+        "--lines", type=int, default=None,
+        help="with --transactions: scale the year to about this many lines (national: 26400000)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     scale = country_model.SMALL if args.small else country_model.NATIONAL
+    if args.transactions is not None:
+        args.out.mkdir(parents=True, exist_ok=True)
+        path = args.out / portal_exports.transaction_file_name(args.transactions)
+        lines, _ = portal_exports.write_transactions(
+            country_model.build(scale, args.seed), args.transactions, path, args.lines
+        )
+        print(f"{path}: {lines} transaction lines (SYNTHETIC)")
+        return 0
     generate(args.out, scale, args.seed)
     return 0

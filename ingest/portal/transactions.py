@@ -247,11 +247,37 @@ class _Series:
         self.sorted = np.zeros(0, dtype=np.int64)  # combinations, sorted …
         self.sorted_ids = np.zeros(0, dtype=np.int64)  # … and their ids
         self.combos = np.zeros(0, dtype=np.int64)  # combination of each id
+        self.by_slot = np.zeros(0, dtype=np.int64)  # (code, channel) -> id, of one institution
+        self.inst_of_slot = np.zeros(0, dtype=np.int64)  # … that institution
 
     def __len__(self) -> int:
         return len(self.combos)
 
     def ids(self, code_id: np.ndarray, inst_id: np.ndarray, chan: np.ndarray) -> np.ndarray:
+        """Series ids; a code nearly always comes with one institution, so the id is looked up
+        by (code, channel) first and only the rest is sorted (a third of the reading's time
+        before)."""
+        import numpy as np
+
+        slot = code_id << CHANNEL_BITS | chan
+        if len(slot) and int(slot.max()) >= len(self.by_slot):
+            grow = int(slot.max()) + 1 - len(self.by_slot) + 1024
+            self.by_slot = np.concatenate([self.by_slot, np.full(grow, -1, dtype=np.int64)])
+            self.inst_of_slot = np.concatenate(
+                [self.inst_of_slot, np.full(grow, -1, dtype=np.int64)]
+            )
+        found = self.by_slot[slot]
+        hit = self.inst_of_slot[slot] == inst_id
+        if hit.all():
+            return found
+        missed = ~hit
+        found[missed] = self._sorted_ids(code_id[missed], inst_id[missed], chan[missed])
+        free = missed & (self.by_slot[slot] < 0)  # a slot's first institution takes it
+        self.by_slot[slot[free]] = found[free]
+        self.inst_of_slot[slot[free]] = inst_id[free]
+        return found
+
+    def _sorted_ids(self, code_id: np.ndarray, inst_id: np.ndarray, chan: np.ndarray) -> np.ndarray:
         import numpy as np
 
         combo = (code_id << (INSTITUTION_BITS + CHANNEL_BITS)) | (inst_id << CHANNEL_BITS) | chan

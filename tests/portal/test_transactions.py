@@ -268,3 +268,22 @@ def test_a_windows_1257_export_with_latvian_headers(db_url: str, tmp_path: Path)
         ("VDI", "EP72", date(2016, 5, 1), "portal"): 2,
         ("VDI", "EP72", date(2016, 5, 1), "institution_website"): 1,
     })  # fmt: skip
+
+
+def test_series_ids_are_stable_when_a_code_comes_with_two_institutions() -> None:
+    import numpy as np
+
+    series = transactions._Series()
+    code = np.array([0, 0, 1, 0, 0, 2], dtype=np.int64)
+    inst = np.array([0, 1, 0, 0, 1, 0], dtype=np.int64)
+    chan = np.array([0, 0, 0, 0, 0, 2], dtype=np.int64)
+    first = series.ids(code, inst, chan)
+    assert first[0] == first[3] and first[1] == first[4] and len(set(first.tolist())) == 4
+    again = series.ids(code[::-1].copy(), inst[::-1].copy(), chan[::-1].copy())
+    assert again.tolist() == first[::-1].tolist()
+    codes, insts, chans = series.parts(first)
+    assert (codes.tolist(), insts.tolist(), chans.tolist()) == (
+        code.tolist(),
+        inst.tolist(),
+        chan.tolist(),
+    )
