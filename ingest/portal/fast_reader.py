@@ -648,7 +648,9 @@ def _blocks(path: Path, fmt: FileFormat) -> Iterator[tuple[pa.RecordBatch, bool]
         quoted = b'"' in piece
         if quoted and misplaced.search(b"\n" + piece):
             raise NotExact("a quote Arrow and Python's csv module may read differently")
-        read = pacsv.ReadOptions(column_names=names, skip_rows=1 if number == 0 else 0)
+        read = pacsv.ReadOptions(
+            column_names=names, skip_rows=1 if number == 0 else 0, use_threads=False
+        )
         table = pacsv.read_csv(pa.py_buffer(piece), read, parse, convert)
         for batch in table.to_batches():
             yield batch, quoted
