@@ -50,12 +50,20 @@ def dbt_env(conninfo: str) -> dict[str, str]:
     }
 
 
-def dbt_vars(as_of: date | None) -> dict[str, str]:
-    """Variables every run passes: synthetic code prefix, BI role, as-of date of statuses."""
-    values = {"synthetic_code_prefix": SYNTHETIC_CODE_PREFIX, "bi_role": BI_ROLE}
-    if as_of is not None:
-        values["as_of_date"] = as_of.isoformat()
-    return values
+def dbt_vars() -> dict[str, str]:
+    """Variables every run passes, the same for every run (dbt re-parses the whole project
+    when they change): synthetic code prefix, BI role."""
+    return {"synthetic_code_prefix": SYNTHETIC_CODE_PREFIX, "bi_role": BI_ROLE}
+
+
+AS_OF_ENV = "DBT_AS_OF_DATE"
+
+
+def as_of_env(as_of: date | None) -> dict[str, str]:
+    """The as-of date of statuses, for macros/as_of_date.sql (empty: dbt_project.yml's
+    fallback). An environment variable: a new date re-parses only the models that read it,
+    where a new --vars value re-parses the whole project."""
+    return {AS_OF_ENV: as_of.isoformat() if as_of is not None else ""}
 
 
 @contextmanager
@@ -175,9 +183,7 @@ def _parse_cache(target_root: Path, target_dir: Path) -> Iterator[None]:
             os.replace(tmp, shared)
 
 
-def _dbt_args(
-    command: str, project_dir: Path, target_root: Path, target_dir: Path, as_of: date | None
-) -> list[str]:
+def _dbt_args(command: str, project_dir: Path, target_dir: Path) -> list[str]:
     return [
         "--no-use-colors",
         *command.split(),
@@ -185,14 +191,15 @@ def _dbt_args(
         "--profiles-dir", str(project_dir),
         "--target-path", str(target_dir),
         "--log-path", str(target_dir / "logs"),
-        "--vars", json.dumps(dbt_vars(as_of)),
+        "--vars", json.dumps(dbt_vars()),
     ]  # fmt: skip
 
 
-def _invoke(conninfo: str, args: list[str]) -> dbtRunnerResult:
+def _invoke(conninfo: str, args: list[str], as_of: date | None) -> dbtRunnerResult:
     from dbt.cli.main import dbtRunner  # heavy import (~3 s): only when dbt really runs
 
-    with _environment({**dbt_env(conninfo), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}):
+    env = {**dbt_env(conninfo), **as_of_env(as_of), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    with _environment(env):
         return dbtRunner().invoke(args)
 
 
@@ -208,9 +215,9 @@ def run_dbt(
     :class:`TransformError` naming failing nodes (and that folder, which keeps the details)."""
     target_dir = invocation_dir(target_root, command)
     run_results = target_dir / "run_results.json"
-    args = _dbt_args(command, project_dir, target_root, target_dir, as_of)
+    args = _dbt_args(command, project_dir, target_dir)
     with _parse_cache(target_root, target_dir):
-        result = _invoke(conninfo, [*args, *extra_args])
+        result = _invoke(conninfo, [*args, *extra_args], as_of)
     prune_runs(target_root)
     if result.exception is not None or not run_results.exists():
         raise TransformError(f"dbt {command} could not run: {result.exception} (see {target_dir})")
@@ -228,8 +235,8 @@ def generate_docs(
     conninfo: str, project_dir: Path, target_root: Path, as_of: date | None = None
 ) -> Path:
     """``dbt docs generate`` in its own folder, then published as ``<target_root>/docs``;
-    returns the stable path of the site's ``index.html``. Pass the build's ``as_of``: dbt
-    discards its parse cache whenever the vars differ from the previous invocation's."""
+    returns the stable path of the site's ``index.html``. Pass the build's ``as_of`` (the
+    docs show the compiled SQL of the build)."""
     summary = run_dbt(conninfo, project_dir, target_root, "docs generate", as_of=as_of)
     assert summary.target_dir is not None
     return publish(target_root, DOCS, summary.target_dir) / "index.html"
@@ -271,9 +278,9 @@ def source_freshness(
     """
     target_dir = invocation_dir(target_root, "source freshness")
     sources_json = target_dir / "sources.json"
-    args = _dbt_args("source freshness", project_dir, target_root, target_dir, as_of)
+    args = _dbt_args("source freshness", project_dir, target_dir)
     with _parse_cache(target_root, target_dir):
-        result = _invoke(conninfo, args)
+        result = _invoke(conninfo, args, as_of)
     prune_runs(target_root)
     if result.exception is not None or not sources_json.exists():
         raise TransformError(f"dbt source freshness could not run: {result.exception}")

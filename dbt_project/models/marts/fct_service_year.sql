@@ -126,7 +126,7 @@ final as (
                     else 'below_plan'
                 end
             when
-                '{{ var("as_of_date") }}'::date < to_date(
+                '{{ as_of_date() }}'::date < to_date(
                     (reporting_year + 1)::text || '-{{ var("submission_due_month_day") }}',
                     'YYYY-MM-DD'
                 )

@@ -1,5 +1,6 @@
 -- Expected vs received yearly submissions per institution and monitoring-window year, as of
--- var('as_of_date'). Due: var('submission_due_month_day') of the following year.
+-- as_of_date() (macros/as_of_date.sql: the run's date). Due: var('submission_due_month_day')
+-- of the following year.
 --   on_time  an accepted version was received by the due date
 --   late     the first accepted version came after the due date
 --   rejected only rejected files so far
@@ -15,7 +16,7 @@ files as (
     select * from {{ ref('stg_intake__files') }}
     where
         file_kind = 'submission'
-        and received_date <= '{{ var("as_of_date") }}'::date
+        and received_date <= '{{ as_of_date() }}'::date
 ),
 
 institutions as (
@@ -69,7 +70,7 @@ final as (
         expected.institution_code,
         expected.reporting_year,
         expected.due_date,
-        '{{ var("as_of_date") }}'::date as as_of_date,
+        '{{ as_of_date() }}'::date as as_of_date,
         accepted.first_accepted_date,
         accepted.latest_version,
         coalesce(accepted.accepted_files, 0) as accepted_files,
@@ -79,7 +80,7 @@ final as (
             when accepted.first_accepted_date <= expected.due_date then 'on_time'
             when accepted.first_accepted_date is not null then 'late'
             when rejected.rejected_files > 0 then 'rejected'
-            when '{{ var("as_of_date") }}'::date <= expected.due_date then 'not_due'
+            when '{{ as_of_date() }}'::date <= expected.due_date then 'not_due'
             else 'missing'
         end as submission_status
     from expected
