@@ -39,6 +39,19 @@ from psycopg import sql
 
 from ingest import rules
 from ingest.portal import pg_binary, schema
+from ingest.portal.columns import (
+    FALSE_SPELLINGS,
+    TRUE_SPELLINGS,
+    Judged,
+    arrow_array,
+    bool_array,
+    int_view,
+    judge_code,
+    judge_institution,
+    null_string_array,
+    numpy_bools,
+    string_array,
+)
 
 if TYPE_CHECKING:  # pyarrow is imported when a file is read, not when the module is
     import numpy as np
@@ -51,7 +64,7 @@ log = logging.getLogger(__name__)
 
 BLOCK_BYTES = 1 << 20  # the file is parsed this much at a time (memory is bounded by it)
 EPOCH = date(1970, 1, 1)
-_EARLIEST_DAY = (rules.EARLIEST_PERIOD - EPOCH).days
+EARLIEST_DAY = (rules.EARLIEST_PERIOD - EPOCH).days
 _EARLIEST_ORDINAL = rules.EARLIEST_PERIOD.toordinal()
 DAY_BITS = 14  # days after EARLIEST_PERIOD in the dedup key: up to 2044
 MAX_SERIES_IN_BITSET = 50_000  # 2 KB each: beyond that, duplicates are found in SQL
@@ -65,64 +78,8 @@ COPY_COLUMNS = (
 STAGE_COLUMNS = ["line_no", *schema.CANONICAL, "parse_error"]
 COPY_STAGE = "copy tmp_portal_stage ({}) from stdin".format(", ".join(STAGE_COLUMNS))
 
-_CODE = re.compile(rules.PORTAL_CODE)
-_INSTITUTION = re.compile(rules.INSTITUTION_CODE)
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _MONTH = re.compile(r"\d{4}-\d{2}")
-_TRUE = {"true", "t", "1", "yes"}
-_FALSE = {"false", "f", "0", "no"}
-
-
-# Arrow arrays are built from numpy buffers directly: pa.array() would ask pandas whether the
-# values are categorical, importing it (1.7 s and ~60 MB the loader does not need).
-def _arrow(values: np.ndarray, arrow_type: pa.DataType) -> pa.Array:
-    import pyarrow as pa
-
-    return pa.Array.from_buffers(arrow_type, len(values), [None, pa.py_buffer(values)])
-
-
-def _bools(values: np.ndarray) -> pa.Array:
-    import numpy as np
-    import pyarrow as pa
-
-    packed = np.packbits(values.astype(bool), bitorder="little")
-    return pa.Array.from_buffers(pa.bool_(), len(values), [None, pa.py_buffer(packed)])
-
-
-def _strings(values: list[str]) -> pa.Array:
-    import numpy as np
-    import pyarrow as pa
-
-    encoded = [v.encode() for v in values]
-    offsets = np.zeros(len(encoded) + 1, dtype=np.int32)
-    offsets[1:] = np.cumsum([len(e) for e in encoded])
-    data = pa.py_buffer(b"".join(encoded))
-    return pa.Array.from_buffers(pa.string(), len(values), [None, pa.py_buffer(offsets), data])
-
-
-def _null_strings(length: int) -> pa.Array:
-    import numpy as np
-    import pyarrow as pa
-
-    validity = pa.py_buffer(np.zeros((length + 7) // 8, dtype=np.uint8))
-    offsets = pa.py_buffer(np.zeros(length + 1, dtype=np.int32))
-    return pa.Array.from_buffers(pa.string(), length, [validity, offsets, pa.py_buffer(b"")])
-
-
-def _ints(values: pa.Array) -> np.ndarray:
-    """An integer Arrow array without nulls as numpy (zero copy: .to_numpy imports pandas)."""
-    import numpy as np
-
-    raw = np.frombuffer(values.buffers()[1], dtype=np.dtype(f"int{values.type.bit_width}"))
-    return raw[values.offset : values.offset + len(values)]
-
-
-def _numpy_bools(values: pa.Array) -> np.ndarray:
-    """A boolean Arrow array without nulls as numpy (its bits unpacked)."""
-    import numpy as np
-
-    bits = np.unpackbits(np.frombuffer(values.buffers()[1], dtype=np.uint8), bitorder="little")
-    return bits[values.offset : values.offset + len(values)].astype(bool)
 
 
 class NotExact(Exception):
@@ -179,64 +136,6 @@ def usable(fmt: FileFormat) -> bool:
     except ImportError:  # pragma: no cover - pyarrow is a pinned requirement
         return False
     return True
-
-
-class _Judged:
-    """Every distinct value of a column seen so far, judged once by Python, and the per-row
-    global id of each value found by Arrow's hash lookup (``index_in``): the per-row work is
-    vectorised, the rules are plain Python, the ids are stable across blocks."""
-
-    def __init__(self, judge: Callable[[str], object | None]) -> None:
-        self.judge = judge
-        self.values: list[str] = []
-        self.verdicts: list[object | None] = []
-        self.known: pa.Array | None = None
-        self._derived: dict[str, np.ndarray] = {}
-        self._pieces: dict[str, pa.Array] = {}
-
-    def ids(self, column: pa.Array) -> np.ndarray:
-        import numpy as np
-        import pyarrow.compute as pc
-
-        found = None if self.known is None else pc.index_in(column, value_set=self.known)
-        if found is None or found.null_count:
-            unseen = column if found is None else pc.filter(column, pc.is_null(found))
-            for value in pc.unique(unseen).to_pylist():
-                self.values.append(value)
-                self.verdicts.append(self.judge(value))
-            self.known = _strings(self.values)
-            self._derived.clear()
-            self._pieces.clear()
-            found = pc.index_in(column, value_set=self.known)
-        return _ints(found).astype(np.int64)
-
-    def derived(
-        self, name: str, of: Callable[[object | None], object], dtype: object
-    ) -> np.ndarray:
-        """``of(verdict)`` for every value seen, as a numpy array indexed by id (cached)."""
-        import numpy as np
-
-        if name not in self._derived:
-            self._derived[name] = np.array([of(v) for v in self.verdicts], dtype=dtype)
-        return self._derived[name]
-
-    def valid(self) -> np.ndarray:
-        return self.derived("valid", lambda v: v is not None, bool)
-
-    def pieces(self, name: str, of: Callable[[str], bytes]) -> pa.Array:
-        """``of(value)`` for every value seen, as binary COPY pieces indexed by id (cached)."""
-        key = "pieces:" + name
-        if key not in self._pieces:
-            self._pieces[key] = pg_binary.pieces([of(v) for v in self.values])
-        return self._pieces[key]
-
-
-def _judge_code(value: str) -> str | None:
-    return value if _CODE.fullmatch(value) else None
-
-
-def _judge_institution(value: str) -> str | None:
-    return value if _INSTITUTION.fullmatch(value) else None
 
 
 def _judge_period(value: str) -> tuple[int, str] | None:
@@ -305,20 +204,20 @@ class _Reader:
         self.fmt = fmt
         self.year_table = year_table
         self.default_synthetic = default_synthetic
-        self.low = max(_EARLIEST_DAY, ((range_first - EPOCH).days if range_first else -(10**9)))
+        self.low = max(EARLIEST_DAY, ((range_first - EPOCH).days if range_first else -(10**9)))
         self.high = min((latest - EPOCH).days, (range_end - EPOCH).days if range_end else 10**9)
         spellings, channels = schema.channel_alias_pairs()
         self.channel_names = list(schema.CHANNELS)
         alias = dict(zip(spellings, channels, strict=True))
-        self.codes = _Judged(_judge_code)
-        self.institutions = _Judged(_judge_institution)
+        self.codes = Judged(judge_code)
+        self.institutions = Judged(judge_institution)
         names = self.channel_names
-        self.channels = _Judged(lambda v: names.index(alias[v]) if v in alias else None)
-        self.periods = _Judged(_judge_period)
-        self.grains = _Judged(lambda v: {"": "", "day": "day", "month": "month"}.get(v))
-        self.synthetic = _Judged(
-            lambda v: default_synthetic if v == "" else True if v in _TRUE else
-            False if v in _FALSE else None
+        self.channels = Judged(lambda v: names.index(alias[v]) if v in alias else None)
+        self.periods = Judged(_judge_period)
+        self.grains = Judged(lambda v: {"": "", "day": "day", "month": "month"}.get(v))
+        self.synthetic = Judged(
+            lambda v: default_synthetic if v == "" else True if v in TRUE_SPELLINGS else
+            False if v in FALSE_SPELLINGS else None
         )  # fmt: skip
         self.result = FastRead()
         self.grain_pieces = pg_binary.pieces([pg_binary.text_value(g) for g in ("day", "month")])
@@ -390,8 +289,8 @@ class _Reader:
 
         counts_text = col["request_count"]
         count_ok = pc.match_substring_regex(counts_text, r"^[0-9]{1,18}$")
-        ok &= _numpy_bools(count_ok)
-        counts = pc.cast(pc.if_else(count_ok, counts_text, _strings(["0"])[0]), pa.int64())
+        ok &= numpy_bools(count_ok)
+        counts = pc.cast(pc.if_else(count_ok, counts_text, string_array(["0"])[0]), pa.int64())
 
         if "is_synthetic" in col:
             s_id = self.synthetic.ids(col["is_synthetic"])
@@ -409,10 +308,10 @@ class _Reader:
             if "service_name" in col:
                 trimmed = pc.utf8_trim(col["service_name"], " ")
                 # An empty name is NULL (as the exact path's nullif(btrim(...), '')).
-                empty = pc.equal(trimmed, _strings([""])[0])
-                names = pc.if_else(empty, _null_strings(1)[0], trimmed)
+                empty = pc.equal(trimmed, string_array([""])[0])
+                names = pc.if_else(empty, null_string_array(1)[0], trimmed)
             else:
-                names = _null_strings(n)
+                names = null_string_array(n)
             self.result.codes.update(self.codes.values[i] for i in np.unique(code_id[ok]).tolist())
             self._sum_partitions(ok, inst_id, month, days, counts, synthetic)
             years = days.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
@@ -435,7 +334,7 @@ class _Reader:
         import pyarrow.compute as pc
 
         def take(table: pa.Array, ids: np.ndarray) -> pa.Array:
-            return pc.take(table, _arrow(ids.astype(np.int64), pa.int64()))
+            return pc.take(table, arrow_array(ids.astype(np.int64), pa.int64()))
 
         count = int(rows.sum())
         first = self.institutions.pieces(
@@ -449,12 +348,12 @@ class _Reader:
             ("n3", ">i4"), ("synthetic", "u1"),
         ])  # fmt: skip
         tail["n1"], tail["n2"], tail["n3"] = 8, 8, 1
-        tail["requests"] = _ints(counts)[rows]
+        tail["requests"] = int_view(counts)[rows]
         tail["line"], tail["synthetic"] = lines[rows], synthetic[rows]
         return pg_binary.join([
             take(first, inst_id[rows]),
             take(codes, code_id[rows]),
-            *pg_binary.free_text(pc.filter(names, _bools(rows))),
+            *pg_binary.free_text(pc.filter(names, bool_array(rows))),
             take(self.grain_pieces, month[rows]),
             pg_binary.fixed(period),
             take(self.channel_pieces, chan_of[rows]),
@@ -468,11 +367,11 @@ class _Reader:
 
         if self.partial_keys is None:
             return
-        values = _ints(counts)[ok]
+        values = int_view(counts)[ok]
         if int(values.max()) > (1 << 62) // len(values):  # an int64 sum could overflow
             self.partial_keys = None  # the loader sums in SQL instead
             return
-        key = ((inst_id << 1 | month) << 20 | (days - _EARLIEST_DAY))[ok]
+        key = ((inst_id << 1 | month) << 20 | (days - EARLIEST_DAY))[ok]
         uniq, inverse = np.unique(key, return_inverse=True)
         self.partial_keys.append(uniq)
         self.partial_rows.append(np.bincount(inverse))
@@ -535,7 +434,7 @@ class _Reader:
             log.info("more than %d series: duplicates are checked in SQL", MAX_SERIES_IN_BITSET)
             self.result.dedup_in_sql, self.bits = True, None
             return
-        offset = days[ok] - _EARLIEST_DAY
+        offset = days[ok] - EARLIEST_DAY
         if len(offset) and int(offset.max()) >= 1 << DAY_BITS:  # after 2044-11
             self.result.dedup_in_sql, self.bits = True, None
             return
@@ -598,7 +497,7 @@ class _Reader:
 
         self.close_copy()  # one statement at a time on the connection
         rows = np.flatnonzero(mask)
-        taken = pc.take(batch, _arrow(rows.astype(np.int64), pa.int64()))
+        taken = pc.take(batch, arrow_array(rows.astype(np.int64), pa.int64()))
         columns = [
             taken.column(index[c]).to_pylist() if c in index else [None] * len(rows)
             for c in schema.CANONICAL
@@ -609,7 +508,7 @@ class _Reader:
                 copy.write_row((line, *(values[i] for values in columns), None))
 
 
-def _chunks(path: Path) -> Iterator[bytes]:
+def chunks(path: Path) -> Iterator[bytes]:
     """The file in pieces of about BLOCK_BYTES that end at a line break. (The fast reader only
     trusts files whose records are one line each; a piece cut inside a quoted line break
     leaves a line break in a value, and the file goes to the exact reader.)"""
@@ -644,7 +543,7 @@ def _blocks(path: Path, fmt: FileFormat) -> Iterator[tuple[pa.RecordBatch, bool]
     )
     parse = pacsv.ParseOptions(delimiter=fmt.delimiter, newlines_in_values=False)
     misplaced = _misplaced_quote(fmt.delimiter)
-    for number, piece in enumerate(_chunks(path)):
+    for number, piece in enumerate(chunks(path)):
         quoted = b'"' in piece
         if quoted and misplaced.search(b"\n" + piece):
             raise NotExact("a quote Arrow and Python's csv module may read differently")

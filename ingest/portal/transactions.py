@@ -40,17 +40,17 @@ from psycopg import sql
 
 from ingest import sqlfiles
 from ingest.portal import fast_reader, pg_binary, schema
-from ingest.portal.fast_reader import (
-    _EARLIEST_DAY,
-    COPY_COLUMNS,
-    EPOCH,
-    FastRead,
-    Partitions,
-    _arrow,
-    _Judged,
-    _numpy_bools,
-    _strings,
+from ingest.portal.columns import (
+    FALSE_SPELLINGS,
+    TRUE_SPELLINGS,
+    Judged,
+    arrow_array,
+    judge_code,
+    judge_institution,
+    numpy_bools,
+    string_array,
 )
+from ingest.portal.fast_reader import COPY_COLUMNS, EARLIEST_DAY, EPOCH, FastRead, Partitions
 
 if TYPE_CHECKING:
     import numpy as np
@@ -111,11 +111,11 @@ def riga_days(stamps: pa.Array) -> tuple[np.ndarray, np.ndarray]:
         stamps, everything, days, readable, zoned=False
     ):
         return days, readable
-    zoned = _numpy_bools(pc.match_substring_regex(stamps, _ZONED))
+    zoned = numpy_bools(pc.match_substring_regex(stamps, _ZONED))
     for kind in (True, False):
         where = np.flatnonzero(zoned == kind)
         if len(where):
-            _halving(pc.take(stamps, _arrow(where, pa.int64())), where, days, readable, kind)
+            _halving(pc.take(stamps, arrow_array(where, pa.int64())), where, days, readable, kind)
     return days, readable
 
 
@@ -184,7 +184,7 @@ def _pieces(path: Path, fmt: FileFormat) -> Iterator[tuple[_Piece, int]]:
         delimiter=fmt.delimiter, newlines_in_values=False, ignore_empty_lines=False
     )
     first_line = 1
-    for number, piece in enumerate(fast_reader._chunks(path)):
+    for number, piece in enumerate(fast_reader.chunks(path)):
         size = len(piece)
         if fmt.encoding == "cp1257":
             piece = piece.decode("cp1257").encode()
@@ -234,7 +234,7 @@ def _by_line(piece: bytes, first_line: int, skip: int, fmt: FileFormat, names: l
         good_lines.append(line)
     table = None
     if good:
-        table = pa.table({name: _strings([f[i] for f in good]) for i, name in enumerate(names)})
+        table = pa.table({name: string_array([f[i] for f in good]) for i, name in enumerate(names)})
     return _Piece(table, np.array(good_lines, dtype=np.int64), broken)
 
 
@@ -418,19 +418,19 @@ class _Reader:
     ) -> None:
         self.conn = conn
         self.fmt = fmt
-        self.low = max(_EARLIEST_DAY, ((range_first - EPOCH).days if range_first else -(10**9)))
+        self.low = max(EARLIEST_DAY, ((range_first - EPOCH).days if range_first else -(10**9)))
         self.high = min((latest - EPOCH).days, (range_end - EPOCH).days if range_end else 10**9)
         self.default_synthetic = default_synthetic
         spellings, channels = schema.channel_alias_pairs()
         self.channel_names = list(schema.CHANNELS)
         alias = dict(zip(spellings, channels, strict=True))
         names = self.channel_names
-        self.codes = _Judged(fast_reader._judge_code)
-        self.institutions = _Judged(fast_reader._judge_institution)
-        self.channels = _Judged(lambda v: names.index(alias[v]) if v in alias else None)
-        self.synthetic = _Judged(
-            lambda v: default_synthetic if v == "" else True if v in fast_reader._TRUE else
-            False if v in fast_reader._FALSE else None
+        self.codes = Judged(judge_code)
+        self.institutions = Judged(judge_institution)
+        self.channels = Judged(lambda v: names.index(alias[v]) if v in alias else None)
+        self.synthetic = Judged(
+            lambda v: default_synthetic if v == "" else True if v in TRUE_SPELLINGS else
+            False if v in FALSE_SPELLINGS else None
         )  # fmt: skip
         self.index = {c: i for i, c in enumerate(fmt.positions) if c is not None}
         self.series = _Series()
@@ -490,7 +490,7 @@ class _Reader:
         import pyarrow.compute as pc
 
         rows = np.flatnonzero(mask)
-        take = _arrow(rows.astype(np.int64), pa.int64())
+        take = arrow_array(rows.astype(np.int64), pa.int64())
         values = {c: pc.take(a, take).to_pylist() for c, a in col.items()}
         stamps = values["timestamp"]
         with self.conn.cursor() as cur, cur.copy(STAGE) as copy:
@@ -537,8 +537,8 @@ class _Reader:
         if not rows:
             return
         inst, code, channel, period, synthetic, line = zip(*rows, strict=True)
-        code_id = self.codes.ids(_strings(list(code)))
-        inst_id = self.institutions.ids(_strings(list(inst)))
+        code_id = self.codes.ids(string_array(list(code)))
+        inst_id = self.institutions.ids(string_array(list(inst)))
         chan = np.array([self.channel_names.index(c) for c in channel], dtype=np.int64)
         days = np.array([(p - EPOCH).days for p in period], dtype=np.int64)
         self._count(code_id, inst_id, chan, days, np.array(line, dtype=np.int64),
@@ -558,12 +558,12 @@ class _Reader:
             self._spill()
             self.sparse = True
         if self.sparse:  # each piece summed on its own, then written out
-            key = series << DAY_BITS | (days - _EARLIEST_DAY)
+            key = series << DAY_BITS | (days - EARLIEST_DAY)
             uniq, inverse = np.unique(key, return_inverse=True)
             first = np.full(len(uniq), np.iinfo(np.int64).max, dtype=np.int64)
             np.minimum.at(first, inverse, lines)
             cells = (
-                uniq >> DAY_BITS, (uniq & ((1 << DAY_BITS) - 1)) + _EARLIEST_DAY,
+                uniq >> DAY_BITS, (uniq & ((1 << DAY_BITS) - 1)) + EARLIEST_DAY,
                 np.bincount(inverse).astype(np.int64), first,
                 np.bincount(inverse, weights=synthetic) > 0,
             )  # fmt: skip
@@ -582,7 +582,7 @@ class _Reader:
         import pyarrow.compute as pc
 
         def take(table: pa.Array, ids: np.ndarray) -> pa.Array:
-            return pc.take(table, _arrow(ids.astype(np.int64), pa.int64()))
+            return pc.take(table, arrow_array(ids.astype(np.int64), pa.int64()))
 
         n = len(series)
         code_id, inst_id, chan = self.series.parts(series)
@@ -680,7 +680,7 @@ class _Reader:
         for year, sums in sorted(totals.items()):
             inst_id, day = np.nonzero(sums[0])
             start = (date(year, 1, 1) - EPOCH).days
-            keys.append(inst_id.astype(np.int64) << 21 | (day + start - _EARLIEST_DAY))
+            keys.append(inst_id.astype(np.int64) << 21 | (day + start - EARLIEST_DAY))
             rows.append(sums[0][inst_id, day])
             requests.append(sums[1][inst_id, day])
             synthetic.append(sums[2][inst_id, day] > 0)
