@@ -132,12 +132,20 @@ def outcome_of(result: Any) -> ExpectationOutcome:
     meta = config.meta or {}
     details = result.result or {}
     kwargs = config.kwargs
+    unexpected_count = details.get("unexpected_count")
     if config.type == "expect_column_distinct_values_to_contain_set":
         offenders = None if result.success else _missing_members(kwargs, details)
     else:
         offenders = _offenders(details)
     if offenders:
         examples, are_keys = [key for _, key in offenders], True
+    elif config.type == "unexpected_rows_expectation":  # a SQL rule (expectations/sql/)
+        rows = [dict(r) for r in (details.get("details") or {}).get("unexpected_rows") or []]
+        unexpected_count = rows[0]["offending_total"] if rows else details.get("observed_value")
+        examples = [
+            ", ".join(f"{k}={v}" for k, v in row.items() if k != "offending_total") for row in rows
+        ]
+        are_keys = False
     else:
         examples = [str(v) for v in details.get("partial_unexpected_list") or []]
         are_keys = False
@@ -148,7 +156,7 @@ def outcome_of(result: Any) -> ExpectationOutcome:
         success=bool(result.success),
         expectation=config.type,
         column=config.kwargs.get("column") or config.kwargs.get("column_A"),
-        unexpected_count=details.get("unexpected_count"),
+        unexpected_count=unexpected_count,
         examples=examples,
         columns=columns,
         examples_are_keys=are_keys,

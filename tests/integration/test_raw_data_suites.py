@@ -116,6 +116,20 @@ def test_each_portal_rule_fails_on_a_broken_row(db_url: str, rows: list[str], ru
     assert rule in _failed(db_url, rows, [GOOD_SUBMISSION])[raw_data.PORTAL_SUITE]
 
 
+def test_sql_rules_name_what_they_found(db_url: str) -> None:
+    """The rules written as SQL (expectations/sql/) say how many keys or values offend and
+    show them, as GX's own expectations did."""
+    rows = [GOOD_PORTAL, GOOD_PORTAL, GOOD_PORTAL, _portal(institution_code="'vdi'")]
+    results = raw_data.validate_all(db_url, _copies(db_url, rows, [GOOD_SUBMISSION]))
+    failed = {o.rule: o for o in results[raw_data.PORTAL_SUITE].errors}
+    duplicates = failed["one row per institution, period, portal code and sub-channel"]
+    assert duplicates.unexpected_count == 1 and "copies=3" in duplicates.examples[0]
+    pattern = failed["institution codes match the code pattern"]
+    assert pattern.unexpected_count == 1
+    assert pattern.examples == ["offending_value=vdi, rows_with_it=1"]
+    assert "portal service codes match the code pattern" not in failed
+
+
 def _submission(**change: str) -> str:
     values = {"row_no": "1", "reporting_year": "2016", "service_key": "'VDI-01'",
               "total_users": "100", "electronic_requests": "10", "phone": "null",
