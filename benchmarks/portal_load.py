@@ -7,6 +7,9 @@ load), imports done before the clock starts:
 * **raw COPY**: the file's bytes streamed into ``COPY … FROM STDIN`` (CSV) into an unindexed
   table of text columns, created in the same transaction (the loader's year tables get the
   same no-WAL advantage, so this is the fair limit), and into an existing unindexed table;
+* **the loader's floor**: the rows the loader wrote (its table's ten columns, batch id and
+  source line included), as binary COPY data, into a new table: what the server alone needs
+  for that row format, before any reading or checking;
 * **the project's loader** (``ingest.portal.load.load_file``: validation, quarantine, lineage,
   partition swap): a first load (the year is new) and a reload (the year is replaced);
 * **its exact reader** (``reader="exact"``: Python's csv module and set-based SQL checks, the
@@ -54,7 +57,26 @@ def peak_mb():
     return next(int(l.split()[1]) for l in open("/proc/self/status")
                 if l.startswith("VmHWM:")) / 1024
 
-if kind in ("raw_new", "raw_existing"):
+if kind == "floor":
+    # The loader's own rows (its table's columns, binary as it sends them) into a new table:
+    # what the server alone needs for that row format, before any reading or checking.
+    with psycopg.connect(url) as conn:
+        started = time.monotonic()
+        conn.execute("drop table if exists bench.floor")
+        conn.execute("create table bench.floor (like raw.portal_requests)")
+        with conn.cursor() as cur, cur.copy(
+            "copy bench.floor from stdin (format binary)"
+        ) as copy, open(path, "rb") as fh:
+            while chunk := fh.read(1 << 20):
+                copy.write(chunk)
+        conn.commit()
+        seconds = time.monotonic() - started
+        rows, size = conn.execute(
+            "select count(*), pg_relation_size('bench.floor') from bench.floor"
+        ).fetchone()
+    print(json.dumps({"seconds": seconds, "rows": rows, "peak_mb": peak_mb(),
+                      "bytes_per_row": size / max(rows, 1)}))
+elif kind in ("raw_new", "raw_existing"):
     with psycopg.connect(url) as conn:
         if kind == "raw_existing":
             conn.execute("create table if not exists bench.raw_existing"
@@ -74,8 +96,11 @@ if kind in ("raw_new", "raw_existing"):
                 copy.write(chunk)
         conn.commit()
         seconds = time.monotonic() - started
-        rows = conn.execute(f"select count(*) from {table}").fetchone()[0]
-    print(json.dumps({"seconds": seconds, "rows": rows, "peak_mb": peak_mb()}))
+        rows, size = conn.execute(
+            f"select count(*), pg_relation_size('{table}') from {table}"
+        ).fetchone()
+    print(json.dumps({"seconds": seconds, "rows": rows, "peak_mb": peak_mb(),
+                      "bytes_per_row": size / max(rows, 1)}))
 elif kind in ("fast", "exact", "transactions"):
     started = time.monotonic()
     r = load_file(url, Path(path), force=True, force_replace=True, default_synthetic=True,
@@ -151,6 +176,20 @@ class Measure:
         return max(r["peak_mb"] for r in self.runs)
 
 
+def _export_loaded(owner_url: str, path: Path) -> None:
+    """The rows the loader wrote, as binary COPY data (for the floor measure)."""
+    import psycopg
+
+    with (
+        psycopg.connect(owner_url) as conn,
+        conn.cursor() as cur,
+        cur.copy("copy (select * from raw.portal_requests) to stdout (format binary)") as copy,
+        path.open("wb") as fh,
+    ):
+        for data in copy:
+            fh.write(data)
+
+
 def _truncate(owner_url: str) -> None:
     import psycopg
 
@@ -177,6 +216,8 @@ def run(owner_url: str, loader_url: str, base: Path, *, quick: bool, runs: int, 
 
     raw_new, raw_existing = Measure("raw COPY, new table"), Measure("raw COPY, existing table")
     first, reload = Measure("loader, first load"), Measure("loader, reload (replace)")
+    floor = Measure("the loader's rows, binary COPY, new table")
+    rows_bin = base / "loader_rows.bin"
     for i in range(runs):
         say(f"  run {i + 1}/{runs}: raw COPY …")
         raw_new.runs.append(child("raw_new", owner_url, year))
@@ -185,6 +226,10 @@ def run(owner_url: str, loader_url: str, base: Path, *, quick: bool, runs: int, 
         say(f"  run {i + 1}/{runs}: loader, first load and reload …")
         first.runs.append(child("fast", loader_url, year))
         reload.runs.append(child("fast", loader_url, year))
+        if i == 0:
+            _export_loaded(owner_url, rows_bin)
+        say(f"  run {i + 1}/{runs}: the loader's own rows, binary COPY (its floor) …")
+        floor.runs.append(child("floor", owner_url, rows_bin))
     say("  loader on the 3-year file (peak memory at a second size) …")
     _truncate(owner_url)
     large = Measure("loader, 3-year file")
@@ -221,7 +266,8 @@ def run(owner_url: str, loader_url: str, base: Path, *, quick: bool, runs: int, 
         "tx_raw": tx_raw, "tx_load": tx_load, "tx_mb": tx_mb,
         "rows": rows, "size_mb": size_mb, "big_rows": big_rows,
         "big_mb": big.stat().st_size / 1e6,
-        "measures": [raw_new, raw_existing, first, reload, large, exact, pandas],
+        "measures": [raw_new, raw_existing, floor, first, reload, large, exact, pandas],
+        "floor": floor,
         "limit": raw_new if raw_new.seconds <= raw_existing.seconds else raw_existing,
         "first": first, "reload": reload, "large": large, "exact": exact, "pandas": pandas,
     }  # fmt: skip

@@ -365,12 +365,14 @@ def load_file(
                 if fast and fast.partitions is not None and not duplicates:
                     # The fast reader summed its rows per partition; add the exact path's.
                     conn.execute(sqlfiles.load("portal/create_incoming_parts"))
-                    with (
-                        conn.cursor() as cur,
-                        cur.copy("copy tmp_portal_incoming_parts from stdin") as copy,
-                    ):
-                        for part in fast.partitions.tuples():
-                            copy.write_row(part)
+                    with conn.cursor() as cur:
+                        with cur.copy(
+                            "copy tmp_portal_incoming_parts from stdin (format binary)"
+                        ) as copy:
+                            copy.write(fast.partitions.copy_data())
+                        with cur.copy("copy tmp_portal_incoming_institutions from stdin") as copy:
+                            for institution in fast.partitions.institution_rows():
+                                copy.write_row(institution)
                     conn.execute(sqlfiles.load("portal/incoming_from_parts"))
                 else:
                     union = tables.union()

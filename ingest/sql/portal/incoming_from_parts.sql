@@ -9,7 +9,15 @@ select
     sum(requests_after) as requests_after,
     bool_or(any_synthetic) as any_synthetic
 from (
-    select * from tmp_portal_incoming_parts
+    select
+        i.institution_code,
+        case when p.is_month then 'month' else 'day' end as period_grain,
+        p.period_start,
+        p.rows_after,
+        p.requests_after::numeric as requests_after,
+        p.any_synthetic
+    from tmp_portal_incoming_parts as p
+    inner join tmp_portal_incoming_institutions as i on p.institution_id = i.institution_id
     union all
     select
         institution_code,
