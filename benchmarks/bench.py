@@ -168,10 +168,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     runs = args.runs or (1 if args.quick else 3)
 
-    def say(text: str) -> None:
-        print(text, flush=True)
-
     started = time.monotonic()
+
+    def say(text: str) -> None:
+        """Progress with the time since the start (the whole run takes ~20 minutes)."""
+        minutes, seconds = divmod(int(time.monotonic() - started), 60)
+        print(f"[{minutes:02d}:{seconds:02d}] {text}", flush=True)
+
     base = Path(tempfile.mkdtemp(prefix="bench-"))
     base.chmod(0o755)  # the embedded server's OS user reads the state below it
     settings = replace(load_settings({}), port=_free_port(), state_dir=base / "state")
@@ -192,9 +195,9 @@ def main(argv: list[str] | None = None) -> int:
         embedded_pg.stop(settings)
         shutil.rmtree(base, ignore_errors=True)
     args.out.write_text(text, encoding="utf-8")
-    say("")
-    say(text)
-    say(f"(written to {args.out})")
+    print("")
+    print(text)
+    print(f"(written to {args.out})")
     return 0
 
 
