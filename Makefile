@@ -28,11 +28,11 @@ install: $(STAMP) ## Create .venv and install the pinned requirements
 run: $(STAMP) ## Whole pipeline: embedded Postgres, migrations, Airflow DAGs, dbt, GX gate, extract
 	@$(CLI) run
 
-demo-national: $(STAMP) ## The whole pipeline through Airflow on the SYNTHETIC national dataset (own state in .national/)
+demo-national: $(STAMP) ## The whole pipeline under Airflow's scheduler on the SYNTHETIC national dataset (own state in .national/)
 	@$(CLI) demo-national
 
-demo-national-clean: ## Stop the national demo's warehouse and delete .national/ (all SYNTHETIC)
-	@test -x $(PY) && WAREHOUSE_STATE_DIR=$(CURDIR)/.national/warehouse WAREHOUSE_PORT=55433 $(CLI) stop || true
+demo-national-clean: ## Stop the national demo's Airflow and warehouse and delete .national/ (all SYNTHETIC)
+	@test -x $(PY) && $(CLI) demo-national-stop || true
 	rm -rf .national
 
 test: $(STAMP) ## Run the tests (they start their own throw-away Postgres, Airflow, Redis)

@@ -2,6 +2,7 @@
 
 python -m stack.cli run            whole pipeline through Airflow, then a summary
 python -m stack.cli demo-national  the same on the SYNTHETIC national dataset (state: .national/)
+python -m stack.cli demo-national-stop   stop the national demo's Airflow and warehouse
 python -m stack.cli dag DAG_ID [--conf JSON]        one run of one DAG
 python -m stack.cli airflow start|stop|status       the local Airflow (scheduler, UI, …)
 python -m stack.cli backfill-annual FROM TO         Airflow backfill of reporting years
@@ -333,7 +334,16 @@ def main(argv: list[str] | None = None) -> int:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    for name in ("run", "demo-national", "up", "psql", "stop", "status", "migrate"):
+    for name in (
+        "run",
+        "demo-national",
+        "demo-national-stop",
+        "up",
+        "psql",
+        "stop",
+        "status",
+        "migrate",
+    ):
         sub.add_parser(name)
     airflow = sub.add_parser("airflow")
     airflow.add_argument("action", choices=("start", "stop", "status"))
@@ -371,6 +381,11 @@ def main(argv: list[str] | None = None) -> int:
             from stack import national_demo
 
             national_demo.run(settings)
+            return 0
+        if args.command == "demo-national-stop":
+            from stack import national_demo
+
+            national_demo.stop(settings)
             return 0
         if args.command == "url":
             return cmd_url(settings, args.bi)

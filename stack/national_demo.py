@@ -1,20 +1,24 @@
 """``make demo-national``: the whole pipeline through Airflow on the SYNTHETIC national dataset.
 
 It runs on its own state (``.national/``: an embedded PostgreSQL on another port, its own
-Airflow home, extracts and dbt artefacts), so it never mixes with the VDI warehouse of
-``make run``. Steps, each timed:
+Airflow home and API port, extracts and dbt artefacts), so it never mixes with the VDI warehouse
+of ``make run``. Everything runs under the real scheduler, as in production. Steps, each timed:
 
 1. generate the dataset (``ingest.national``; unchanged files are not rewritten);
 2. start and migrate the national warehouse, drop the plans and submissions into its inbox;
-3. ``airflow dags test`` of ``institution_submissions``, ``portal_statistics_nightly`` (the ten
-   daily years), ``warehouse_transform`` and ``annual_indicator_submission`` for 2015–2024 and
-   every institution (one GX run per year);
-4. compare what the warehouse decided with the dataset's manifest: intake outcome per file,
+3. start the national Airflow (API server, scheduler, DAG processor, triggerer; LocalExecutor)
+   unless it already runs, with every DAG paused except the ones the demo triggers;
+4. trigger through the REST API, as from the UI: ``institution_submissions`` and
+   ``portal_statistics_nightly`` (the ten daily years) at once; the ``warehouse_transform``
+   run their assets start; then ``annual_indicator_submission`` for 2015–2024 and every
+   institution (one GX run per year). That run is expected to fail: the dataset contains
+   submissions the gate must refuse;
+5. compare what the warehouse decided with the dataset's manifest: intake outcome per file,
    submission status and gate result per institution-year. Any difference fails the demo;
-5. one night: the next day's portal file (2025-01-01) dropped, ``portal_statistics_nightly``
-   and ``warehouse_transform`` again: what a nightly run costs with ten years loaded.
-
-The annual DAG run is expected to fail: the dataset contains submissions the gate must refuse.
+6. one night: the next day's portal file dropped, ``portal_statistics_nightly`` triggered and
+   the ``warehouse_transform`` run it starts awaited: a night's cost with ten years loaded;
+7. stop the Airflow it started (by PID); the warehouse keeps running for a look
+   (``make demo-national-clean`` stops it and deletes ``.national/``).
 """
 
 from __future__ import annotations
@@ -57,7 +61,19 @@ def national_settings(base: Settings, root: Path = NATIONAL_DIR) -> Settings:
         intake_archive_dir=None,
         intake_seed_examples=False,
         reporting_institution="",
+        # Only what the demo triggers runs (no scheduled nightly or annual run meanwhile).
+        airflow_dags_paused=True,
     )
+
+
+def stop(base: Settings, say: Callable[[str], None] = print) -> None:
+    """Stop the demo's Airflow (by PID) and its embedded warehouse, whatever runs of them."""
+    from stack import airflow_local, embedded_pg
+
+    settings = national_settings(base)
+    stopped = airflow_local.stop(settings)
+    say(f"national Airflow: {'stopped ' + ', '.join(stopped) if stopped else 'not running'}")
+    say(f"national warehouse: {'stopped' if embedded_pg.stop(settings) else 'not running'}")
 
 
 def compare(manifest_rows: list[dict[str, str]], intake: dict[str, str],
@@ -87,13 +103,10 @@ def _tally(values) -> str:
 
 
 def run(base: Settings, say: Callable[[str], None] = print) -> dict[str, float]:
-    import csv
-
-    import psycopg
 
     from ingest.intake.inbox import drop_into_inbox
     from ingest.national import dataset
-    from stack import load_sql, pipeline, warehouse
+    from stack import pipeline, warehouse
 
     settings = national_settings(base)
     timings: dict[str, float] = {}
@@ -109,31 +122,50 @@ def run(base: Settings, say: Callable[[str], None] = print) -> dict[str, float]:
     timings["warehouse"] = time.monotonic() - t
     dropped = drop_into_inbox(wh.url, settings.inbox_dir, tuple(sorted(data.intake_dir.iterdir())))
     say(f"  dropped {len(dropped)} plan and submission file(s) into {settings.inbox_dir}")
-    say("  airflow db migrate …")
-    timings["airflow db migrate"] = pipeline.init_airflow(settings, wh.url)
-    steps = [
-        pipeline.DagStep("institution_submissions", {}),
-        # no period range: the nightly run's own parameters, so its next run skips these files
-        pipeline.DagStep("portal_statistics_nightly", {"source": "files"}),
-        pipeline.DagStep("warehouse_transform", {}),
-        pipeline.DagStep("annual_indicator_submission", {"years": years, "institution": None}),
-    ]
-    for i, step in enumerate(steps, start=1):
-        say(f"  [{i}/{len(steps)}] airflow dags test {step.dag_id} …")
+    from stack import airflow_local
+
+    started_here = not airflow_local.is_running(settings)
+    if started_here:
+        say(f"  the national Airflow on {settings.airflow_api_url} (scheduler, API server, "
+            "DAG processor, triggerer) …")  # fmt: skip
         t = time.monotonic()
-        try:
-            pipeline.trigger(settings, wh.url, step)
-        except pipeline.PipelineError as exc:
-            if step.dag_id != "annual_indicator_submission":
-                raise
-            say("        failed, as the dataset's refusals must make it (checked below):")
-            say("        " + str(exc).splitlines()[0])
-        timings[step.dag_id] = time.monotonic() - t
-        say(f"        {timings[step.dag_id]:.1f} s (log: {settings.logs_dir / step.dag_id}.log)")
+        airflow_local.start(settings, say=lambda text: say("  " + text))
+        timings["airflow start"] = time.monotonic() - t
+    try:
+        steps = [
+            pipeline.DagStep("institution_submissions", {}),
+            # no period range: the nightly run's own parameters, so its next run skips these
+            pipeline.DagStep("portal_statistics_nightly", {"source": "files"}),
+            pipeline.DagStep("annual_indicator_submission", {"years": years, "institution": None}),
+        ]
+        timings.update(
+            pipeline.run_via_api(
+                settings, wh.url, say, steps=steps, may_fail=("annual_indicator_submission",)
+            )
+        )
+        _check(settings, wh.url, data, timings, say)
+        timings.update(one_night(settings, wh.url, data, say))
+    finally:
+        if started_here:
+            say("  stopping the national Airflow …")
+            airflow_local.stop(settings)
+    return timings
+
+
+def _check(
+    settings: Settings, url: str, data, timings: dict[str, float], say: Callable[[str], None]
+) -> None:
+    """Compare the warehouse with the manifest and print the summary; raises
+    :class:`DemoMismatch` on any difference."""
+    import csv
+
+    import psycopg
+
+    from stack import load_sql
 
     with (data.root / "manifest.csv").open(encoding="utf-8", newline="") as fh:
         manifest = list(csv.DictReader(fh))
-    with psycopg.connect(wh.url) as conn:
+    with psycopg.connect(url) as conn:
         intake = dict(conn.execute(load_sql("national/intake_outcomes")).fetchall())
         gate = {
             (inst, year): (status, result)
@@ -153,8 +185,6 @@ def run(base: Settings, say: Callable[[str], None] = print) -> dict[str, float]:
             f"{len(problems)} difference(s) from the manifest:\n  " + "\n  ".join(problems[:40])
         )
     say(f"  all {len(manifest)} institution-years and {len(intake)} files as the manifest expects")
-    timings.update(one_night(settings, wh.url, data, say))
-    return timings
 
 
 def one_night(settings: Settings, url: str, data, say: Callable[[str], None]) -> dict[str, float]:
@@ -175,14 +205,11 @@ def one_night(settings: Settings, url: str, data, say: Callable[[str], None]) ->
     path = data.portal_dir / portal_exports.day_file_name(day)
     rows = portal_exports.write_day(data.country, day, path)
     say(f"\none night with {data.country.scale.years} years loaded: {path.name} ({rows:,} rows)")
-    timings = {}
-    for step in (
-        pipeline.DagStep("portal_statistics_nightly", {"source": "files"}),
-        pipeline.DagStep("warehouse_transform", {}),
-    ):
-        t = time.monotonic()
-        pipeline.trigger(settings, url, step)
-        timings[f"night: {step.dag_id}"] = time.monotonic() - t
-        say(f"  {step.dag_id}: {timings[f'night: {step.dag_id}']:.1f} s")
+    timings = {
+        f"night: {dag_id}": seconds
+        for dag_id, seconds in pipeline.trigger_via_api(
+            settings, pipeline.DagStep("portal_statistics_nightly", {"source": "files"}), say
+        ).items()
+    }
     say(f"  the night took {sum(timings.values()):.1f} s")
     return timings
