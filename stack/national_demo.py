@@ -140,7 +140,12 @@ def run(base: Settings, say: Callable[[str], None] = print) -> dict[str, float]:
         ]
         timings.update(
             pipeline.run_via_api(
-                settings, wh.url, say, steps=steps, may_fail=("annual_indicator_submission",)
+                settings,
+                wh.url,
+                say,
+                steps=steps,
+                may_fail=("annual_indicator_submission",),
+                unpause=True,
             )
         )
         _check(settings, wh.url, data, timings, say)
@@ -208,7 +213,10 @@ def one_night(settings: Settings, url: str, data, say: Callable[[str], None]) ->
     timings = {
         f"night: {dag_id}": seconds
         for dag_id, seconds in pipeline.trigger_via_api(
-            settings, pipeline.DagStep("portal_statistics_nightly", {"source": "files"}), say
+            settings,
+            pipeline.DagStep("portal_statistics_nightly", {"source": "files"}),
+            say,
+            unpause=True,
         ).items()
     }
     say(f"  the night took {sum(timings.values()):.1f} s")

@@ -248,21 +248,34 @@ def trigger_via_api(
     say: Callable[[str], None] = print,
     follow: bool = True,
     may_fail: bool = False,
+    unpause: bool = False,
 ) -> dict[str, float]:
     """Trigger one DAG through the running scheduler's REST API (no logical date) and wait;
     with ``follow``, a load DAG's asset-triggered ``warehouse_transform`` run is awaited too.
-    A failed run raises :class:`PipelineError` unless ``may_fail`` (a run expected to fail)."""
+    A failed run raises :class:`PipelineError` unless ``may_fail`` (a run expected to fail).
+    A paused DAG is refused, or with ``unpause`` unpaused first."""
     from stack import airflow_local
 
     api = airflow_local.api_client(settings)
     for dag_id in (step.dag_id, "warehouse_transform") if follow else (step.dag_id,):
-        api.ensure_unpaused(dag_id)
+        _ready(api, dag_id, unpause)
     run_id = api.trigger(step.dag_id, step.conf)
     say(f"  triggered {step.dag_id} through the REST API: {run_id}")
     timings = {step.dag_id: _check(api.wait(step.dag_id, run_id, say=say), say, may_fail)}
     if follow and step.dag_id in LOAD_DAGS:
         timings.update(await_transform(settings, {(step.dag_id, run_id)}, say))
     return timings
+
+
+def _ready(api, dag_id: str, unpause: bool) -> None:
+    """A DAG whose runs will start: unpaused here (``unpause``), or refused when paused.
+
+    Unpausing a cron-scheduled DAG also starts its run for the latest past cron time
+    (``catchup=False``): each DAG is unpaused only when its turn comes."""
+    if unpause:
+        api.set_paused(dag_id, False)
+    else:
+        api.ensure_unpaused(dag_id)
 
 
 # The load DAGs and the task of each that commits the data and publishes its asset (a task
@@ -293,10 +306,12 @@ def run_via_api(
     say: Callable[[str], None] = print,
     steps: list[DagStep] | None = None,
     may_fail: tuple[str, ...] = (),
+    unpause: bool = False,
 ) -> dict[str, float]:
     """The whole pipeline through the running scheduler (``make airflow``): the load DAGs of
     ``steps`` (default: :func:`pipeline_steps`) at once, the ``warehouse_transform`` run their
-    assets start, then the others in order. A run of a DAG in ``may_fail`` may fail."""
+    assets start, then the others in order. A run of a DAG in ``may_fail`` may fail; with
+    ``unpause``, paused DAGs are unpaused when their turn comes (else refused)."""
     if steps is None:
         prepare_demo_portal_exports(settings, say)
         seed_reference_examples(settings, warehouse_url, say)
@@ -304,8 +319,8 @@ def run_via_api(
     from stack import airflow_local
 
     api = airflow_local.api_client(settings)
-    for step in steps:
-        api.ensure_unpaused(step.dag_id)
+    for dag_id in {s.dag_id for s in steps if s.dag_id in LOAD_DAGS} | {"warehouse_transform"}:
+        _ready(api, dag_id, unpause)
     loads = set()
     for step in steps:  # at once: they touch different raw tables
         if step.dag_id in LOAD_DAGS:
@@ -319,6 +334,13 @@ def run_via_api(
     for step in steps:
         if step.dag_id not in LOAD_DAGS and step.dag_id != "warehouse_transform":
             timings.update(
-                trigger_via_api(settings, step, say, follow=False, may_fail=step.dag_id in may_fail)
+                trigger_via_api(
+                    settings,
+                    step,
+                    say,
+                    follow=False,
+                    may_fail=step.dag_id in may_fail,
+                    unpause=unpause,
+                )
             )
     return timings

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from functools import partial
 from typing import TYPE_CHECKING
 
 from ingest import rules
-from ingest.portal import pg_binary
+from ingest.portal import pg_binary, schema
 
 if TYPE_CHECKING:  # pyarrow is imported when a file is read, not when the module is
     import numpy as np
@@ -23,6 +26,8 @@ _CODE = re.compile(rules.PORTAL_CODE)
 _INSTITUTION = re.compile(rules.INSTITUTION_CODE)
 TRUE_SPELLINGS = {"true", "t", "1", "yes"}
 FALSE_SPELLINGS = {"false", "f", "0", "no"}
+EPOCH = date(1970, 1, 1)  # days are counted from here in the readers' numpy arrays
+EARLIEST_DAY = (rules.EARLIEST_PERIOD - EPOCH).days
 
 
 def arrow_array(values: np.ndarray, arrow_type: pa.DataType) -> pa.Array:
@@ -132,3 +137,51 @@ def judge_code(value: str) -> str | None:
 
 def judge_institution(value: str) -> str | None:
     return value if _INSTITUTION.fullmatch(value) else None
+
+
+@dataclass
+class Judges:
+    """What both fast readers judge alike, in one definition: a daily row and a transaction
+    line with the same code, institution, sub-channel or synthetic flag get the same verdict,
+    and the same days (``low``..``high``, days since 1970) are loadable."""
+
+    low: int
+    high: int
+    channel_names: list[str]
+    codes: Judged
+    institutions: Judged
+    channels: Judged  # verdict: the index in channel_names
+    synthetic: Judged  # verdict: the flag
+
+    @classmethod
+    def make(
+        cls,
+        *,
+        default_synthetic: bool,
+        range_first: date | None,
+        range_end: date | None,
+        latest: date,
+    ) -> Judges:
+        """Judges for one load: its period range (None: open), the latest loadable day, and
+        the flag an empty ``is_synthetic`` takes."""
+        spellings, channels = schema.channel_alias_pairs()
+        names = list(schema.CHANNELS)
+        alias = dict(zip(spellings, channels, strict=True))
+        return cls(
+            low=max(EARLIEST_DAY, (range_first - EPOCH).days if range_first else -(10**9)),
+            high=min((latest - EPOCH).days, (range_end - EPOCH).days if range_end else 10**9),
+            channel_names=names,
+            codes=Judged(judge_code),
+            institutions=Judged(judge_institution),
+            channels=Judged(lambda v: names.index(alias[v]) if v in alias else None),
+            synthetic=Judged(partial(_judge_flag, default_synthetic)),
+        )
+
+
+def _judge_flag(default: bool, value: str) -> bool | None:
+    """An ``is_synthetic`` value: empty takes the load's default; an unknown spelling, None."""
+    if value == "":
+        return default
+    if value in TRUE_SPELLINGS:
+        return True
+    return False if value in FALSE_SPELLINGS else None

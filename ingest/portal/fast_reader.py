@@ -37,17 +37,15 @@ from typing import TYPE_CHECKING
 import psycopg
 from psycopg import sql
 
-from ingest import rules
 from ingest.portal import pg_binary, schema
 from ingest.portal.columns import (
-    FALSE_SPELLINGS,
-    TRUE_SPELLINGS,
+    EARLIEST_DAY,
+    EPOCH,
     Judged,
+    Judges,
     arrow_array,
     bool_array,
     int_view,
-    judge_code,
-    judge_institution,
     null_string_array,
     numpy_bools,
     string_array,
@@ -63,8 +61,6 @@ if TYPE_CHECKING:  # pyarrow is imported when a file is read, not when the modul
 log = logging.getLogger(__name__)
 
 BLOCK_BYTES = 1 << 20  # the file is parsed this much at a time (memory is bounded by it)
-EPOCH = date(1970, 1, 1)
-EARLIEST_DAY = (rules.EARLIEST_PERIOD - EPOCH).days
 DAY_BITS = 14  # days after EARLIEST_PERIOD in the dedup key: up to 2044
 MAX_SERIES_IN_BITSET = 50_000  # 2 KB each: beyond that, duplicates are found in SQL
 MAX_DUPLICATE_KEYS = 100_000  # more keys seen twice than this: duplicates are found in SQL
@@ -75,6 +71,7 @@ COPY_COLUMNS = (
     "channel", "request_count", "source_line", "is_synthetic",
 )  # fmt: skip
 STAGE_COLUMNS = ["line_no", *schema.CANONICAL, "parse_error"]
+GRAINS = ("day", "month")  # a row's grain by its month flag
 COPY_STAGE = "copy tmp_portal_stage ({}) from stdin".format(", ".join(STAGE_COLUMNS))
 
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -134,6 +131,61 @@ class FastRead:
     dedup_in_sql: bool = False  # too many series for the bitset: find duplicates in SQL
     # rows, requests and any synthetic per partition of the clean rows (None: sum in SQL)
     partitions: Partitions | None = None
+
+
+def rows_copy_data(
+    institutions: Judged,
+    codes: Judged,
+    channel_names: list[str],
+    *,
+    inst_id: np.ndarray,
+    code_id: np.ndarray,
+    names: pa.Array | None,
+    month: np.ndarray,
+    days: np.ndarray,
+    chan: np.ndarray,
+    counts: np.ndarray,
+    lines: np.ndarray,
+    synthetic: np.ndarray,
+) -> memoryview:
+    """Rows of a year table as binary COPY data, in COPY_COLUMNS order: the one builder of
+    both readers (daily rows read, and daily rows counted from transactions). Per row: ids
+    into ``institutions``, ``codes`` and ``channel_names``, the service name (``names`` None:
+    NULL for all), ``month`` 1 for a month's row (0: a day's), days since 1970, the count, the
+    source line, the synthetic flag."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    def take(table: pa.Array, ids: np.ndarray) -> pa.Array:
+        return pc.take(table, arrow_array(ids.astype(np.int64), pa.int64()))
+
+    count = len(days)
+    first = institutions.pieces(
+        "first", lambda v: pg_binary.text_value(v, pg_binary.field_count(len(COPY_COLUMNS)))
+    )
+    if names is None:
+        null = np.full(count, pg_binary.NULL_LENGTH, dtype=[("n", ">i4")])
+        name_pieces = [pg_binary.fixed(null)]
+    else:
+        name_pieces = pg_binary.free_text(names)
+    period = np.zeros(count, dtype=[("n", ">i4"), ("days", ">i4")])
+    period["n"], period["days"] = 4, days - pg_binary.PG_EPOCH_DAYS
+    tail = np.zeros(count, dtype=[
+        ("n1", ">i4"), ("requests", ">i8"), ("n2", ">i4"), ("line", ">i8"),
+        ("n3", ">i4"), ("synthetic", "u1"),
+    ])  # fmt: skip
+    tail["n1"], tail["n2"], tail["n3"] = 8, 8, 1
+    tail["requests"], tail["line"], tail["synthetic"] = counts, lines, synthetic
+    return pg_binary.join([
+        take(first, inst_id),
+        take(codes.pieces("text", pg_binary.text_value), code_id),
+        *name_pieces,
+        take(pg_binary.pieces([pg_binary.text_value(g) for g in GRAINS]), month),
+        pg_binary.fixed(period),
+        take(pg_binary.pieces([pg_binary.text_value(c) for c in channel_names]), chan),
+        pg_binary.fixed(tail),
+    ])  # fmt: skip
 
 
 def usable(fmt: FileFormat) -> bool:
@@ -214,26 +266,16 @@ class _Reader:
         self.fmt = fmt
         self.year_table = year_table
         self.default_synthetic = default_synthetic
-        self.low = max(EARLIEST_DAY, ((range_first - EPOCH).days if range_first else -(10**9)))
-        self.high = min((latest - EPOCH).days, (range_end - EPOCH).days if range_end else 10**9)
-        spellings, channels = schema.channel_alias_pairs()
-        self.channel_names = list(schema.CHANNELS)
-        alias = dict(zip(spellings, channels, strict=True))
-        self.codes = Judged(judge_code)
-        self.institutions = Judged(judge_institution)
-        names = self.channel_names
-        self.channels = Judged(lambda v: names.index(alias[v]) if v in alias else None)
+        judges = Judges.make(
+            default_synthetic=default_synthetic, range_first=range_first, range_end=range_end,
+            latest=latest,
+        )  # fmt: skip
+        self.low, self.high, self.channel_names = judges.low, judges.high, judges.channel_names
+        self.codes, self.institutions = judges.codes, judges.institutions
+        self.channels, self.synthetic = judges.channels, judges.synthetic
         self.periods = Judged(_judge_period)
         self.grains = Judged(lambda v: {"": "", "day": "day", "month": "month"}.get(v))
-        self.synthetic = Judged(
-            lambda v: default_synthetic if v == "" else True if v in TRUE_SPELLINGS else
-            False if v in FALSE_SPELLINGS else None
-        )  # fmt: skip
         self.result = FastRead()
-        self.grain_pieces = pg_binary.pieces([pg_binary.text_value(g) for g in ("day", "month")])
-        self.channel_pieces = pg_binary.pieces(
-            [pg_binary.text_value(c) for c in self.channel_names]
-        )
         import numpy as np
 
         self.combos = np.zeros(0, dtype=np.int64)  # sorted series combinations …
@@ -328,47 +370,17 @@ class _Reader:
             for year in np.unique(years[ok]).tolist():
                 rows = ok & (years == year)
                 self._copy_into(int(year)).send(
-                    self._binary_rows(rows, col, names, inst_id, code_id, month, days, chan_of,
-                                      counts, lines, synthetic)
+                    rows_copy_data(
+                        self.institutions, self.codes, self.channel_names,
+                        inst_id=inst_id[rows], code_id=code_id[rows],
+                        names=pc.filter(names, bool_array(rows)), month=month[rows],
+                        days=days[rows], chan=chan_of[rows], counts=int_view(counts)[rows],
+                        lines=lines[rows], synthetic=synthetic[rows],
+                    )
                 )  # fmt: skip
 
         if clean < n:
             self._stage_suspects(batch, index, lines, ~ok)
-
-    def _binary_rows(
-        self, rows, col, names, inst_id, code_id, month, days, chan_of, counts, lines, synthetic
-    ) -> memoryview:
-        """The selected rows as binary COPY data, in COPY_COLUMNS order."""
-        import numpy as np
-        import pyarrow as pa
-        import pyarrow.compute as pc
-
-        def take(table: pa.Array, ids: np.ndarray) -> pa.Array:
-            return pc.take(table, arrow_array(ids.astype(np.int64), pa.int64()))
-
-        count = int(rows.sum())
-        first = self.institutions.pieces(
-            "first", lambda v: pg_binary.text_value(v, pg_binary.field_count(len(COPY_COLUMNS)))
-        )
-        codes = self.codes.pieces("text", pg_binary.text_value)
-        period = np.zeros(count, dtype=[("n", ">i4"), ("days", ">i4")])
-        period["n"], period["days"] = 4, days[rows] - pg_binary.PG_EPOCH_DAYS
-        tail = np.zeros(count, dtype=[
-            ("n1", ">i4"), ("requests", ">i8"), ("n2", ">i4"), ("line", ">i8"),
-            ("n3", ">i4"), ("synthetic", "u1"),
-        ])  # fmt: skip
-        tail["n1"], tail["n2"], tail["n3"] = 8, 8, 1
-        tail["requests"] = int_view(counts)[rows]
-        tail["line"], tail["synthetic"] = lines[rows], synthetic[rows]
-        return pg_binary.join([
-            take(first, inst_id[rows]),
-            take(codes, code_id[rows]),
-            *pg_binary.free_text(pc.filter(names, bool_array(rows))),
-            take(self.grain_pieces, month[rows]),
-            pg_binary.fixed(period),
-            take(self.channel_pieces, chan_of[rows]),
-            pg_binary.fixed(tail),
-        ])  # fmt: skip
 
     def _sum_partitions(self, ok, inst_id, month, days, counts, synthetic) -> None:
         """Rows, requests and any synthetic flag per (institution, grain, period) of the clean

@@ -39,18 +39,16 @@ import psycopg
 from psycopg import sql
 
 from ingest import sqlfiles
-from ingest.portal import fast_reader, pg_binary, schema
+from ingest.portal import fast_reader, pg_binary
 from ingest.portal.columns import (
-    FALSE_SPELLINGS,
-    TRUE_SPELLINGS,
-    Judged,
+    EARLIEST_DAY,
+    EPOCH,
+    Judges,
     arrow_array,
-    judge_code,
-    judge_institution,
     numpy_bools,
     string_array,
 )
-from ingest.portal.fast_reader import COPY_COLUMNS, EARLIEST_DAY, EPOCH, FastRead, Partitions
+from ingest.portal.fast_reader import COPY_COLUMNS, STAGE_COLUMNS, FastRead, Partitions
 
 if TYPE_CHECKING:
     import numpy as np
@@ -71,10 +69,13 @@ TIMESTAMP_PROBLEM = (
     "2019-03-04 08:15:22Z, or 2019-03-04 10:15:22 as Riga's own time)"
 )
 EMPTY_TIMESTAMP = "empty timestamp"
-STAGE = (
-    "copy tmp_portal_stage (line_no, portal_service_code, institution_code, period, channel, "
-    "request_count, period_grain, is_synthetic, parse_error, parse_error_column, "
-    "transaction_time) from stdin"
+# The exact reader's stage columns (a transaction line has no service name), plus the two only
+# a transaction line has.
+STAGE = "copy tmp_portal_stage ({}) from stdin".format(
+    ", ".join(
+        [c for c in STAGE_COLUMNS if c != "service_name"]
+        + ["parse_error_column", "transaction_time"]
+    )
 )
 
 
@@ -418,20 +419,14 @@ class _Reader:
     ) -> None:
         self.conn = conn
         self.fmt = fmt
-        self.low = max(EARLIEST_DAY, ((range_first - EPOCH).days if range_first else -(10**9)))
-        self.high = min((latest - EPOCH).days, (range_end - EPOCH).days if range_end else 10**9)
         self.default_synthetic = default_synthetic
-        spellings, channels = schema.channel_alias_pairs()
-        self.channel_names = list(schema.CHANNELS)
-        alias = dict(zip(spellings, channels, strict=True))
-        names = self.channel_names
-        self.codes = Judged(judge_code)
-        self.institutions = Judged(judge_institution)
-        self.channels = Judged(lambda v: names.index(alias[v]) if v in alias else None)
-        self.synthetic = Judged(
-            lambda v: default_synthetic if v == "" else True if v in TRUE_SPELLINGS else
-            False if v in FALSE_SPELLINGS else None
+        judges = Judges.make(
+            default_synthetic=default_synthetic, range_first=range_first, range_end=range_end,
+            latest=latest,
         )  # fmt: skip
+        self.low, self.high, self.channel_names = judges.low, judges.high, judges.channel_names
+        self.codes, self.institutions = judges.codes, judges.institutions
+        self.channels, self.synthetic = judges.channels, judges.synthetic
         self.index = {c: i for i, c in enumerate(fmt.positions) if c is not None}
         self.series = _Series()
         self.counts = _Counts()
@@ -576,36 +571,15 @@ class _Reader:
             self._spill()
 
     def _binary(self, series, days, counts, first, synthetic) -> memoryview:
-        """Daily rows as binary COPY data, in COPY_COLUMNS order (service_name NULL)."""
+        """Daily rows as binary COPY data (service_name NULL: a transaction has none)."""
         import numpy as np
-        import pyarrow as pa
-        import pyarrow.compute as pc
 
-        def take(table: pa.Array, ids: np.ndarray) -> pa.Array:
-            return pc.take(table, arrow_array(ids.astype(np.int64), pa.int64()))
-
-        n = len(series)
         code_id, inst_id, chan = self.series.parts(series)
-        head = self.institutions.pieces(
-            "first", lambda v: pg_binary.text_value(v, pg_binary.field_count(len(COPY_COLUMNS)))
-        )
-        codes = self.codes.pieces("text", pg_binary.text_value)
-        channels = pg_binary.pieces([pg_binary.text_value(c) for c in self.channel_names])
-        middle = np.zeros(n, dtype=[("name", ">i4"), ("n", ">i4"), ("grain", "S3"),
-                                    ("n2", ">i4"), ("days", ">i4")])  # fmt: skip
-        middle["name"] = pg_binary.NULL_LENGTH  # service_name: a transaction has none
-        middle["n"], middle["grain"] = 3, b"day"
-        middle["n2"], middle["days"] = 4, days - pg_binary.PG_EPOCH_DAYS
-        tail = np.zeros(n, dtype=[
-            ("n1", ">i4"), ("requests", ">i8"), ("n2", ">i4"), ("line", ">i8"),
-            ("n3", ">i4"), ("synthetic", "u1"),
-        ])  # fmt: skip
-        tail["n1"], tail["n2"], tail["n3"] = 8, 8, 1
-        tail["requests"], tail["line"], tail["synthetic"] = counts, first, synthetic
-        return pg_binary.join([
-            take(head, inst_id), take(codes, code_id), pg_binary.fixed(middle),
-            take(channels, chan), pg_binary.fixed(tail),
-        ])  # fmt: skip
+        return fast_reader.rows_copy_data(
+            self.institutions, self.codes, self.channel_names,
+            inst_id=inst_id, code_id=code_id, names=None, month=np.zeros(len(days), np.int64),
+            days=days, chan=chan, counts=counts, lines=first, synthetic=synthetic,
+        )  # fmt: skip
 
     def _copy(self, table: sql.Composable, cells: Iterator[tuple[np.ndarray, ...]]) -> None:
         columns = sql.SQL(", ").join(map(sql.Identifier, COPY_COLUMNS))
