@@ -11,7 +11,7 @@ CLI    := PYTHONPATH=$(CURDIR) $(PY) -m stack.cli
 
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help install run demo-national demo-national-clean test lint format lock check-lock dag backfill-portal backfill-annual airflow airflow-stop airflow-status bench bench-bi warehouse-url bi-url psql db-start db-stop db-status backup restore clean
+.PHONY: help install run demo-national demo-national-stop demo-national-clean test lint format lock check-lock dag backfill-portal backfill-annual airflow airflow-stop airflow-status bench bench-bi warehouse-url bi-url psql db-start db-stop db-status backup restore clean
 
 help: ## List every target
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-15s %s\n", $$1, $$2}'
@@ -30,6 +30,9 @@ run: $(STAMP) ## Whole pipeline: embedded Postgres, migrations, Airflow DAGs, db
 
 demo-national: $(STAMP) ## The whole pipeline under Airflow's scheduler on the SYNTHETIC national dataset (own state in .national/)
 	@$(CLI) demo-national
+
+demo-national-stop: $(STAMP) ## Stop the national demo's Airflow and warehouse (keeps .national/)
+	@$(CLI) demo-national-stop
 
 demo-national-clean: ## Stop the national demo's Airflow and warehouse and delete .national/ (all SYNTHETIC)
 	@test -x $(PY) && $(CLI) demo-national-stop || true

@@ -278,6 +278,10 @@ def _ready(api, dag_id: str, unpause: bool) -> None:
         api.ensure_unpaused(dag_id)
 
 
+# How long a transformation may take, queued behind another included (a first build after
+# ten national years loaded takes ~10 min on the 2-core machine).
+TRANSFORM_TIMEOUT = 3600.0
+
 # The load DAGs and the task of each that commits the data and publishes its asset (a task
 # after it may still run, e.g. to report failed files, once the transformation has started).
 LOAD_DAGS = {
@@ -292,12 +296,23 @@ def await_transform(
     """Wait for the asset-triggered ``warehouse_transform`` run that started after the load
     runs ``loads`` ({(dag_id, run_id)}) ended, and for its end: it built their data."""
     from stack import airflow_local
+    from stack.airflow_api import TERMINAL
 
     api = airflow_local.api_client(settings)
-    say("  waiting for the asset-triggered warehouse_transform run …")
     loaded = max(api.finished_at(dag_id, run_id, LOAD_DAGS[dag_id]) for dag_id, run_id in loads)
-    run_id = api.run_started_after("warehouse_transform", loaded)
-    return {"warehouse_transform": _check(api.wait("warehouse_transform", run_id, say=say), say)}
+    # Unpausing a cron DAG queues its latest scheduled run beside the triggered one: it runs
+    # after it (one run at a time) and its data counts too.
+    for dag_id in sorted({dag_id for dag_id, _ in loads}):
+        for run in api.runs(dag_id):
+            if run["state"] not in TERMINAL:
+                say(f"  waiting for {dag_id} {run['dag_run_id']} too (queued by the scheduler) …")
+                api.wait(dag_id, run["dag_run_id"], say=say)
+                loaded = max(loaded, api.finished_at(dag_id, run["dag_run_id"]))
+    say("  waiting for the asset-triggered warehouse_transform run …")
+    # It may wait behind a transformation that started earlier (one run at a time).
+    run_id = api.run_started_after("warehouse_transform", loaded, timeout=TRANSFORM_TIMEOUT)
+    outcome = api.wait("warehouse_transform", run_id, say=say, timeout=TRANSFORM_TIMEOUT)
+    return {"warehouse_transform": _check(outcome, say)}
 
 
 def run_via_api(
