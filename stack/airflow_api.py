@@ -154,7 +154,7 @@ class AirflowApi:
                     say(f"        {dag_id}: {progress}")
                     last_progress = progress
             time.sleep(poll)
-        seconds = _run_seconds(run, default=time.monotonic() - started)
+        seconds = run_seconds(run, default=time.monotonic() - started)
         if state == "success":
             return RunOutcome(dag_id, run_id, state, seconds)
         failed = [
@@ -312,7 +312,7 @@ def failed_runs(outcomes: Iterable[RunOutcome]) -> list[RunOutcome]:
     return [o for o in outcomes if o.state != "success"]
 
 
-def _run_seconds(run: dict[str, Any], default: float) -> float:
+def run_seconds(run: dict[str, Any], default: float) -> float:
     """How long the run itself took (its start to its end in Airflow's metadata): runs waited
     for one after another may have run at the same time. ``default`` when the API gives no
     dates."""
