@@ -31,11 +31,15 @@ def test_quick_benchmark_writes_every_figure(tmp_path: Path) -> None:
         for m in line.finditer(text)
     }
     assert set(rows) == {
-        "raw COPY, new table", "raw COPY, existing table", "loader, first load",
+        "raw COPY, new table", "raw COPY, existing table",
+        "the loader's rows, binary COPY, new table", "loader, first load",
         "loader, reload (replace)", "loader, 3-year file", "loader, exact reader",
         "pandas to_sql",
     }  # fmt: skip
     assert all(seconds > 0 and rate > 0 for seconds, rate in rows.values())
+    # The floor: the loader's own rows, wider on disk than raw COPY's text columns.
+    floor = re.search(r"(\d+) bytes per row on disk against the raw table's (\d+)", text)
+    assert floor and int(floor.group(1)) > int(floor.group(2)) > 0, text
     peaks = re.search(r"Loader peak RSS: \*\*(\d+) MB\*\* .*\*\*(\d+) MB\*\*", text)
     assert peaks and all(int(p) > 0 for p in peaks.groups())
     # The transaction-level year: counted into daily rows, against raw COPY of the same file.
