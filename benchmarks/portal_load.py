@@ -57,40 +57,16 @@ def peak_mb():
     return next(int(l.split()[1]) for l in open("/proc/self/status")
                 if l.startswith("VmHWM:")) / 1024
 
-if kind == "floor":
-    # The loader's own rows (its table's columns, binary as it sends them) into a new table:
-    # what the server alone needs for that row format, before any reading or checking.
+# The file's bytes streamed into COPY … FROM STDIN (create: a new table in the same
+# transaction, on the clock); prints seconds, rows, peak memory and bytes per row on disk.
+def copy_file(table, create, options):
     with psycopg.connect(url) as conn:
         started = time.monotonic()
-        conn.execute("drop table if exists bench.floor")
-        conn.execute("create table bench.floor (like raw.portal_requests)")
+        if create:
+            conn.execute(f"drop table if exists {table}")
+            conn.execute(f"create table {table} {create}")
         with conn.cursor() as cur, cur.copy(
-            "copy bench.floor from stdin (format binary)"
-        ) as copy, open(path, "rb") as fh:
-            while chunk := fh.read(1 << 20):
-                copy.write(chunk)
-        conn.commit()
-        seconds = time.monotonic() - started
-        rows, size = conn.execute(
-            "select count(*), pg_relation_size('bench.floor') from bench.floor"
-        ).fetchone()
-    print(json.dumps({"seconds": seconds, "rows": rows, "peak_mb": peak_mb(),
-                      "bytes_per_row": size / max(rows, 1)}))
-elif kind in ("raw_new", "raw_existing"):
-    with psycopg.connect(url) as conn:
-        if kind == "raw_existing":
-            conn.execute("create table if not exists bench.raw_existing"
-                         " (a text, b text, c text, d text, e text)")
-            conn.execute("truncate bench.raw_existing")
-            conn.commit()
-        started = time.monotonic()
-        table = "bench.raw_existing"
-        if kind == "raw_new":
-            conn.execute("drop table if exists bench.raw_new")
-            conn.execute("create table bench.raw_new (a text, b text, c text, d text, e text)")
-            table = "bench.raw_new"
-        with conn.cursor() as cur, cur.copy(
-            f"copy {table} from stdin (format csv, header true)"
+            f"copy {table} from stdin ({options})"
         ) as copy, open(path, "rb") as fh:
             while chunk := fh.read(1 << 20):
                 copy.write(chunk)
@@ -101,6 +77,19 @@ elif kind in ("raw_new", "raw_existing"):
         ).fetchone()
     print(json.dumps({"seconds": seconds, "rows": rows, "peak_mb": peak_mb(),
                       "bytes_per_row": size / max(rows, 1)}))
+
+TEXT5 = "(a text, b text, c text, d text, e text)"
+if kind == "floor":
+    # The loader's own rows (its table's columns, binary as it sends them) into a new table:
+    # what the server alone needs for that row format, before any reading or checking.
+    copy_file("bench.floor", "(like raw.portal_requests)", "format binary")
+elif kind == "raw_new":
+    copy_file("bench.raw_new", TEXT5, "format csv, header true")
+elif kind == "raw_existing":
+    with psycopg.connect(url) as conn:
+        conn.execute(f"create table if not exists bench.raw_existing {TEXT5}")
+        conn.execute("truncate bench.raw_existing")
+    copy_file("bench.raw_existing", None, "format csv, header true")
 elif kind in ("fast", "exact", "transactions"):
     started = time.monotonic()
     r = load_file(url, Path(path), force=True, force_replace=True, default_synthetic=True,
