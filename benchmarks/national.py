@@ -7,7 +7,8 @@ nights are measured on both: the next day's portal file loaded, the transformati
 (``dbt docs generate``), as the nightly DAGs run them. The ratio of the medians is the
 "nightly cost independent of history" figure. On the ten-year database the intake of all
 plans and submissions and the annual gate of the biggest year (every institution due, one GX
-run) are timed too.
+run) are timed too. ``--quick`` (the harness test) skips the separate first builds: each
+database's one night then builds from scratch, the same code path.
 """
 
 from __future__ import annotations
@@ -122,6 +123,11 @@ def run(base: Settings, root: Path, *, quick: bool, runs: int, say) -> dict:
     ten = _prepare(base, "nightly_all_years", root)
     for wh, years in ((one, all_years[-1:]), (ten, all_years)):
         _load_history(wh, data, years, say)
+        if quick:
+            # The harness check: the night below runs the same refresh on the fresh
+            # database, so a separate first build would prove nothing new (and double the
+            # test's time). The nights' figures are then first builds, not nights.
+            continue
         first = _refresh_and_docs(wh, as_of)
         wh.timings["first build"] = sum(first.values())
         say(f"  {wh.name}: first build {wh.timings['first build']:.1f} s "
@@ -154,6 +160,24 @@ def run(base: Settings, root: Path, *, quick: bool, runs: int, say) -> dict:
     }
 
 
+def _first_build_line(figures: dict) -> str:
+    one, ten, scale = figures["one"], figures["ten"], figures["scale"]
+    history = (
+        f"loading the portal history {one.timings['portal history']:.0f} s (1 year) and "
+        f"{ten.timings['portal history']:.0f} s ({scale.years} years)"
+    )
+    if "first build" not in one.timings:
+        return (
+            f"QUICK: no separate first build (each database's night is its first build, so "
+            f"the ratio above is not a nightly figure); {history}."
+        )
+    return (
+        f"For scale, once: the first build after loading the history took "
+        f"{one.timings['first build']:.0f} s (1 year) and {ten.timings['first build']:.0f} s "
+        f"({scale.years} years; every raw row is checked once), {history}."
+    )
+
+
 def report_lines(figures: dict, runs: int) -> list[str]:
     one, ten = figures["one"], figures["ten"]
     scale = figures["scale"]
@@ -182,10 +206,7 @@ def report_lines(figures: dict, runs: int) -> list[str]:
     lines += [
         "",
         f"Target: ≤ 1.2×. Measured: **{ten.night_median() / one.night_median():.2f}×**.",
-        f"For scale, once: the first build after loading the history took "
-        f"{one.timings['first build']:.0f} s (1 year) and {ten.timings['first build']:.0f} s "
-        f"({scale.years} years; every raw row is checked once), loading the portal history "
-        f"{one.timings['portal history']:.0f} s and {ten.timings['portal history']:.0f} s.",
+        _first_build_line(figures),
         "",
         "## 3. The annual gate and extracts for every institution of a year",
         "",

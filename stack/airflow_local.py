@@ -151,14 +151,14 @@ def _run(cmd: list[str], env: dict[str, str], log: Path, what: str) -> None:
 
 
 def init_metadata(settings: Settings, env: dict[str, str]) -> None:
-    """``airflow db migrate`` and the project's pool (idempotent)."""
-    logs = settings.logs_dir
-    _run([_airflow(), "db", "migrate"], env, logs / "airflow-db-migrate.log", "airflow db migrate")
+    """``airflow db migrate`` and the project's pool (idempotent), in one Airflow process
+    (:mod:`stack.airflow_commands`: each ``airflow`` process costs ~10 s of imports)."""
+    pool = ["pools", "set", DBT_POOL, "1", "dbt runs one invocation at a time"]
     _run(
-        [_airflow(), "pools", "set", DBT_POOL, "1", "dbt runs one invocation at a time"],
-        env,
-        logs / "airflow-pools.log",
-        "airflow pools set",
+        [sys.executable, "-m", "stack.airflow_commands", "db", "migrate", "--", *pool],
+        env,  # its PYTHONPATH holds the project (pipeline.base_env)
+        settings.logs_dir / "airflow-db-migrate.log",
+        "airflow db migrate, pools set",
     )
 
 

@@ -3,8 +3,9 @@
 One local Airflow stack (API server, scheduler, DAG processor, triggerer; LocalExecutor; its
 metadata in PostgreSQL) on a throw-away warehouse serves every test of this module, in order:
 
-1. the two load DAGs triggered through the REST API without a logical date; the
-   ``warehouse_transform`` run their asset events start builds the marts by itself;
+1. the two load DAGs' scheduled runs (queued by unpausing them), then both triggered through
+   the REST API without a logical date; the ``warehouse_transform`` run their asset events
+   start builds the marts by itself;
 2. ``annual_indicator_submission`` for one year (2015) through the REST API with params (and
    its scheduled run, whose year is outside the window, skips the gate);
 3. Airflow's own backfill of the yearly schedule: one run and one extract per year; a second
@@ -177,8 +178,18 @@ def _trigger_loads_and_follow(stack: Stack, dags: tuple[str, ...], conf=None) ->
 
 
 def test_loads_without_a_date_build_the_marts_through_their_assets(stack: Stack) -> None:
-    for dag_id in (*LOADS, "warehouse_transform"):
+    # Unpausing a load DAG queues its latest scheduled run (Europe/Riga cron): it runs, without
+    # a logical-date key in its tasks' logic. The transformation stays paused meanwhile (a
+    # paused DAG is not queued by asset events), so one run of it builds the marts below
+    # instead of one per load that happened to finish first.
+    for dag_id in LOADS:
         stack.api.set_paused(dag_id, False)
+    for dag_id in LOADS:
+        assert stack.api.wait(dag_id, _scheduled_run(stack, dag_id)).state == "success"
+    assert stack.api.runs("warehouse_transform") == []
+    (built,) = _query(stack.url, "select to_regclass('marts.fct_service_year')")[0]
+    assert built is None, "loaded, not yet transformed"
+    stack.api.set_paused("warehouse_transform", False)
     transform = _trigger_loads_and_follow(stack, LOADS)
     assert stack.api.run("warehouse_transform", transform)["run_type"] == "asset_triggered"
     # Nobody triggered the transformation: every run of it came from asset events.
@@ -188,10 +199,6 @@ def test_loads_without_a_date_build_the_marts_through_their_assets(stack: Stack)
         stack.url, "select count(*) from marts.fct_service_year where reporting_year = 2016"
     )[0]
     assert count == 16
-    # Unpausing also queued each load DAG's latest scheduled run (Europe/Riga cron): it ran
-    # too, without a logical-date key in its tasks' logic.
-    for dag_id in LOADS:
-        assert stack.api.wait(dag_id, _scheduled_run(stack, dag_id)).state == "success"
     # The dbt invocations kept their artefacts apart; the published links resolve.
     target = stack.settings.dbt_target_dir
     assert (target / "latest_build" / "run_results.json").is_file()
