@@ -111,11 +111,19 @@ def vdi_plan(db_url: str, tmp_path: Path) -> str:
     return db_url
 
 
-# The slowest modules first, so that with two workers (pytest-xdist, one module per worker)
-# the scheduler stack starts at once and the rest of the suite runs beside it.
+# The slowest modules first (their seconds on the 2-core CI machine, from the `--durations`
+# report): with `--dist loadfile --no-loadscope-reorder` a worker takes the next module in
+# collection order when it is nearly done, so the long ones start at once and the many short
+# ones fill the end. (xdist's default order, most tests first, started these last: the
+# single-test benchmark module began when the other worker was almost idle.)
 _SLOW_FIRST = (
-    "tests/integration/test_scheduler.py",
-    "tests/integration/test_pipeline_end_to_end.py",
+    "tests/integration/test_scheduler.py",  # ~760 s: one Airflow stack, one story
+    "tests/integration/test_pipeline_end_to_end.py",  # ~440 s: the `make run` path
+    "tests/test_bench_harness.py",  # ~170 s: make bench QUICK=1
+    "tests/portal/test_bounded_memory.py",  # ~65 s
+    "tests/integration/test_faults.py",  # ~65 s
+    "tests/integration/test_portal_dag_ckan.py",  # ~60 s
+    "tests/test_lint.py",  # ~30 s: sqlfluff
 )
 
 

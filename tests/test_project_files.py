@@ -29,3 +29,10 @@ def test_every_direct_requirement_is_pinned_exactly() -> None:
         assert name in locked, f"{name} is in requirements.in but not in requirements.txt"
         assert locked[name].startswith("=="), f"{name} is not pinned: {locked[name]!r}"
     assert locked["dbt-core"].startswith("==1.11."), "dbt-core must stay below 1.12"
+
+
+def test_the_slow_first_order_names_existing_modules() -> None:
+    """A renamed module would silently fall back to xdist's worst order (see conftest)."""
+    from tests.conftest import _SLOW_FIRST
+
+    assert [m for m in _SLOW_FIRST if not (ROOT / m).is_file()] == []
