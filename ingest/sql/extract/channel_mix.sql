@@ -1,21 +1,18 @@
--- The channel mix of one institution's year, as it leaves the warehouse: every channel of the
--- domain hierarchy per service; not_provided parts without a number, the rest as not_split.
+-- One institution's channel mix for one year (dbt: exports.export_service_year_channels).
 select
-    m.service_year_channel_id,
-    m.institution_code,
-    m.reporting_year,
-    m.service_key,
-    m.channel_group,
-    m.channel,
-    m.sort_order,
-    m.count_state,
-    m.requests,
-    m.reported_total_users,
-    m.share_of_total,
-    m.is_synthetic
-from marts.fct_channel_mix as m
-inner join marts.dim_service as s
-    on m.service_key = s.service_key
-where m.institution_code = %(institution)s
-  and m.reporting_year = %(year)s
-order by s.service_no, m.service_key, m.sort_order
+    service_year_channel_id,
+    institution_code,
+    reporting_year,
+    service_key,
+    channel_group,
+    channel,
+    sort_order,
+    count_state,
+    requests,
+    reported_total_users,
+    share_of_total,
+    is_synthetic
+from exports.export_service_year_channels
+where institution_code = %(institution)s
+  and reporting_year = %(year)s
+order by service_no, service_key, sort_order

@@ -1,5 +1,8 @@
 -- The services an institution planned, and their monitoring window.
 select service_key, base_year, window_last_year
-from marts.dim_service
-where institution_code = %(institution)s
+from (
+    select distinct service_no, service_key, base_year, window_last_year
+    from exports.export_service_year_indicators
+    where institution_code = %(institution)s
+) as planned
 order by service_no, service_key

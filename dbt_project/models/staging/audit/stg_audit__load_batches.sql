@@ -9,6 +9,7 @@ renamed as (
         batch_id,
         loader,
         source_uri,
+        source_sha256,
         status as batch_status,
         rows_read,
         rows_loaded,
