@@ -24,6 +24,7 @@ USER airflow
 # The project's code, read-only for the services (dbt writes to DBT_TARGET_DIR, not here).
 COPY --chown=airflow:0 dags/ /opt/project/dags/
 COPY --chown=airflow:0 ingest/ /opt/project/ingest/
+COPY --chown=airflow:0 publish/ /opt/project/publish/
 COPY --chown=airflow:0 stack/ /opt/project/stack/
 COPY --chown=airflow:0 ops/ /opt/project/ops/
 COPY --chown=airflow:0 expectations/ /opt/project/expectations/

@@ -111,8 +111,8 @@ def _night(wh: Warehouse, data, day: date, as_of: date, work: Path) -> dict[str,
 
 def run(base: Settings, root: Path, *, quick: bool, runs: int, say) -> dict:
     """Generate the dataset, build both databases, measure; returns the figures."""
-    from ingest.annual_submission import submit_year
     from ingest.national import country, dataset
+    from publish.annual_submission import submit_year
 
     scale = country.SMALL if quick else country.NATIONAL
     say("  generating the SYNTHETIC national dataset …")

@@ -96,8 +96,8 @@ def annual_indicator_submission() -> None:
         from airflow.sdk.exceptions import AirflowSkipException
 
         from expectations.yearly_extract import GateThresholds
-        from ingest import annual_submission
         from ingest.config import load_settings
+        from publish import annual_submission
 
         settings = load_settings()
         institution = get_current_context()["params"]["institution"]

@@ -1,5 +1,6 @@
-"""Named SQL files: ``ingest/sql/`` for ingestion and publishing, ``stack/sql/`` for the local
-stack (bootstrap, migrations bookkeeping, run summaries) — the one place each keeps SQL text."""
+"""Named SQL files: ``ingest/sql/`` for ingestion, ``publish/sql/`` for publishing,
+``stack/sql/`` for the local stack (bootstrap, migrations bookkeeping, run summaries) — the one
+place each keeps SQL text."""
 
 from __future__ import annotations
 

@@ -365,7 +365,7 @@ def main(argv: list[str] | None = None) -> int:
     warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
     settings = load_settings()
 
-    from ingest.annual_submission import SubmissionRefused
+    from publish.annual_submission import SubmissionRefused
     from stack.airflow_api import AirflowApiError
     from stack.airflow_local import AirflowStackError
     from stack.backup import BackupError

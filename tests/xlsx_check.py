@@ -6,7 +6,7 @@ import csv
 import io
 import math
 
-from ingest import extract_content
+from publish import extract_content
 
 
 def assert_sheet_equals_csv(xlsx: bytes, sheet_name: str, csv_bytes: bytes) -> int:

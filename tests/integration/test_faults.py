@@ -19,9 +19,9 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from ingest import extract
 from ingest.intake import inbox
 from ingest.intake.templates import EXAMPLES_DIR
+from publish import extract
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.integration

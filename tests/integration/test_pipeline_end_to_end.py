@@ -19,8 +19,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from ingest import extract
 from ingest.config import Settings
+from publish import extract
 from stack import pipeline, warehouse
 from tests.conftest import ROOT, pipeline_settings
 from tests.xlsx_check import assert_sheet_equals_csv

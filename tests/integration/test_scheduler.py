@@ -38,8 +38,8 @@ from zoneinfo import ZoneInfo
 import psycopg
 import pytest
 
-from ingest import extract
 from ingest.config import Settings
+from publish import extract
 from stack import airflow_local, pipeline, warehouse
 from stack.airflow_api import AirflowApi
 from tests.conftest import ROOT, free_port, pipeline_settings

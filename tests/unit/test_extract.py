@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest import extract, extract_content
+from publish import extract, extract_content
 from tests.conftest import ROOT
 from tests.xlsx_check import assert_sheet_equals_csv
 
@@ -149,7 +149,7 @@ def test_failure_mid_write_leaves_no_visible_version(tmp_path: Path, monkeypatch
 _SLOW_WRITER = """
 import sys, time
 from pathlib import Path
-from ingest import extract
+from publish import extract
 real = extract._write_durably
 def slow(path, data):
     real(path, data)

@@ -4,7 +4,7 @@ import re
 import xml.etree.ElementTree as ET
 from decimal import Decimal
 
-from ingest import extract_report
+from publish import extract_report
 
 INDICATORS = [
     {"service_key": "VDI-07", "service_name_lv": "Izziņa <par> & pārkāpumiem",

@@ -9,8 +9,8 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from ingest import transform
-from ingest.annual_submission import SubmissionRefused
 from ops import alerts, maintenance
+from publish.annual_submission import SubmissionRefused
 
 
 def _context(exception: BaseException | None, map_index: int = -1) -> dict:

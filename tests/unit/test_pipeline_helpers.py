@@ -4,7 +4,7 @@ LOG = """\
 2026-11-24T05:04:10Z [info ] Task started
 Traceback (most recent call last):
   File "x.py", line 1, in <module>
-ingest.annual_submission.SubmissionRefused: the 2017 extract for VDI was NOT written: 1 failed:
+publish.annual_submission.SubmissionRefused: the 2017 extract for VDI was NOT written: 1 failed:
   - [error] electronic requests do not exceed the total: 1 offending row(s): VDI-07
 2026-11-24T05:04:15Z [info ] Task instance state updated new_state=failed
 """
@@ -12,7 +12,7 @@ ingest.annual_submission.SubmissionRefused: the 2017 extract for VDI was NOT wri
 
 def test_failure_excerpt_is_the_exception_and_its_details() -> None:
     assert failure_excerpt(LOG).splitlines() == [
-        "ingest.annual_submission.SubmissionRefused: the 2017 extract for VDI was NOT written: "
+        "publish.annual_submission.SubmissionRefused: the 2017 extract for VDI was NOT written: "
         "1 failed:",
         "  - [error] electronic requests do not exceed the total: 1 offending row(s): VDI-07",
     ]

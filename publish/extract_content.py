@@ -18,11 +18,12 @@ from typing import Any
 import psycopg
 
 from ingest import rules, sqlfiles
+from publish import SQL_DIR
 
 
 @dataclass(frozen=True)
 class TableSpec:
-    """One table of the extract: its file, its SQL (``ingest/sql/extract/<name>.sql``), its
+    """One table of the extract: its file, its SQL (``publish/sql/<name>.sql``), its
     sheet and the key that identifies a row (for the diff against the previous version)."""
 
     name: str
@@ -90,7 +91,7 @@ class Table:
 
 def fetch(conn: psycopg.Connection, spec: TableSpec, params: dict[str, Any]) -> Table:
     with conn.cursor() as cur:
-        cur.execute(sqlfiles.load(f"extract/{spec.name}"), params)
+        cur.execute(sqlfiles.load(spec.name, SQL_DIR), params)
         assert cur.description is not None
         return Table(spec, [c.name for c in cur.description], cur.fetchall())
 

@@ -24,7 +24,8 @@ from typing import Any
 
 import psycopg
 
-from ingest import extract, extract_content, extract_report, safe_paths, sqlfiles
+from ingest import safe_paths, sqlfiles
+from publish import SQL_DIR, extract, extract_content, extract_report
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +70,7 @@ class Candidate:
 
 def _rows(conn: psycopg.Connection, name: str, params: dict[str, Any]) -> list[dict[str, Any]]:
     with conn.cursor() as cur:
-        cur.execute(sqlfiles.load(f"extract/{name}"), params)
+        cur.execute(sqlfiles.load(name, SQL_DIR), params)
         assert cur.description is not None
         columns = [c.name for c in cur.description]
         return [dict(zip(columns, row, strict=True)) for row in cur.fetchall()]
@@ -78,7 +79,7 @@ def _rows(conn: psycopg.Connection, name: str, params: dict[str, Any]) -> list[d
 def fetch_candidate(conn: psycopg.Connection, year: int, institution: str) -> Candidate:
     """The year's tables, the planned service keys, the trend and the source batches."""
     params = {"year": year, "institution": institution}
-    planned = conn.execute(sqlfiles.load("extract/planned_services"), params).fetchall()
+    planned = conn.execute(sqlfiles.load("planned_services", SQL_DIR), params).fetchall()
     if not planned:
         raise SubmissionRefused(f"{institution} has no implementation plan in the warehouse")
     first, last = planned[0][1], planned[0][2]
@@ -107,7 +108,7 @@ def _log_attempt(
     message: str | None = None,
 ) -> None:
     conn.execute(
-        sqlfiles.load("extract/log_attempt"),
+        sqlfiles.load("log_attempt", SQL_DIR),
         {
             "year": year,
             "institution": institution,
@@ -242,7 +243,7 @@ class YearResult:
 
 def institutions_due(conn: psycopg.Connection, year: int) -> list[str]:
     """Institutions whose monitoring window covers ``year``."""
-    rows = conn.execute(sqlfiles.load("extract/institutions_due"), {"year": year}).fetchall()
+    rows = conn.execute(sqlfiles.load("institutions_due", SQL_DIR), {"year": year}).fetchall()
     return [r[0] for r in rows]
 
 
