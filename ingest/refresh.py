@@ -186,9 +186,7 @@ def build(
         log.info("dbt build skipped: %s (invocation %s)", reason, state.last[0])
         return BuildOutcome(state.last[0], True, reason)
     started = datetime.now(UTC)
-    summary = transform.run_dbt(
-        conninfo, settings.dbt_project_dir, settings.dbt_target_dir, as_of=as_of
-    )
+    summary = _build_rebuilding_drifted(settings, conninfo, as_of)
     assert summary.target_dir is not None
     transform.publish(settings.dbt_target_dir, transform.LATEST_BUILD, summary.target_dir)
     with psycopg.connect(conninfo) as conn:
@@ -203,6 +201,28 @@ def build(
             },
         )
     return BuildOutcome(summary.invocation_id, False, "built", summary)
+
+
+def _build_rebuilding_drifted(
+    settings: Settings, conninfo: str, as_of: date | None
+) -> transform.DbtSummary:
+    """``dbt build``; when an upgrade of the project changed an incremental model's columns or
+    types (its table, built by the old version, no longer fits), that model and everything
+    downstream are rebuilt from scratch once (``--full-refresh``) and the build runs again.
+    Without this an upgraded warehouse stops at dbt's "schemas out of sync" error."""
+    run = transform.run_dbt
+    project, target = settings.dbt_project_dir, settings.dbt_target_dir
+    try:
+        return run(conninfo, project, target, as_of=as_of)
+    except transform.TransformError as exc:
+        drifted = exc.drifted_incremental_models()
+        if not drifted:
+            raise
+        log.warning("incremental models changed shape since they were built, rebuilt from "
+                    "scratch: %s", ", ".join(drifted))  # fmt: skip
+        select = ["--select", *(f"{model}+" for model in drifted), "--full-refresh"]
+        run(conninfo, project, target, command="run", as_of=as_of, extra_args=select)
+        return run(conninfo, project, target, as_of=as_of)
 
 
 def _recorded_watermark(now: datetime | None, validated: datetime | str | None) -> datetime | None:

@@ -33,7 +33,24 @@ if TYPE_CHECKING:
 
 
 class TransformError(RuntimeError):
-    """dbt failed; the message names every failing node."""
+    """dbt failed; the message names every failing node (``failures``: "<unique_id>: <message>")."""
+
+    def __init__(self, message: str, failures: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.failures = tuple(failures)
+
+    def drifted_incremental_models(self) -> list[str]:
+        """Incremental models whose table no longer matches the project's columns or types (a
+        project upgrade changed them; ``on_schema_change='fail'`` refuses to guess)."""
+        return [
+            failure.split(":", 1)[0].rsplit(".", 1)[-1]
+            for failure in self.failures
+            if failure.startswith("model.") and INCREMENTAL_SCHEMA_DRIFT in failure
+        ]
+
+
+# What dbt says when an incremental model's table and its SQL disagree on columns or types.
+INCREMENTAL_SCHEMA_DRIFT = "schemas on this incremental model are out of sync"
 
 
 def dbt_env(conninfo: str) -> dict[str, str]:
@@ -226,7 +243,8 @@ def run_dbt(
     if not summary.success:
         raise TransformError(
             f"dbt {command} failed (artefacts: {target_dir}):\n"
-            + "\n".join(f"  - {f}" for f in summary.failures)
+            + "\n".join(f"  - {f}" for f in summary.failures),
+            summary.failures,
         )
     return summary
 

@@ -18,3 +18,19 @@ def test_dbt_env_from_url_decodes_and_hides_the_password_as_secret() -> None:
 def test_dbt_env_rejects_other_urls(url: str) -> None:
     with pytest.raises(ValueError, match="postgresql://"):
         dbt_env(url)
+
+
+def test_a_transform_error_names_the_incremental_models_that_drifted() -> None:
+    from ingest.transform import INCREMENTAL_SCHEMA_DRIFT, TransformError
+
+    error = TransformError(
+        "dbt build failed",
+        [
+            f"model.eservices_warehouse.fct_service_month: Compilation Error in model "
+            f"fct_service_month: The source and target {INCREMENTAL_SCHEMA_DRIFT}!",
+            "model.eservices_warehouse.fct_service_year: relation does not exist",
+            "test.eservices_warehouse.unique_x: Got 1 result",
+        ],
+    )
+    assert error.drifted_incremental_models() == ["fct_service_month"]
+    assert TransformError("dbt could not run").drifted_incremental_models() == []
