@@ -26,10 +26,14 @@ DOCS = """
    `expectations/yearly_extract.py`, in **one** GX run with one Data Docs site
    (`extracts/<year>/validations/<stamp>-<id>/`); the decision is taken per institution. Pass:
    `extracts/<year>/<institution>/vNNNN/` (CSV, XLSX, report, manifest; `latest` symlink);
-   unchanged data writes nothing new. Fail: no extract, a failure report under
-   `extracts/<year>/<institution>/failed/`; the others are still written, then the task fails
-   and the data team is alerted. A year no window covers is skipped. Every attempt is logged in
-   `audit.submission_log`.
+   unchanged data writes nothing new. Refused: no extract, a failure report under
+   `extracts/<year>/<institution>/failed/`; the others are still written. A refusal is an
+   outcome, not a crash: the task succeeds, returns each institution's outcome (`written`,
+   `unchanged`, `refused`, `not_due`) with the refusal reasons, and alerts the data team. Only
+   a run asked about one `institution` fails when that one is refused. Without `institution`,
+   the year's **national extract** follows: `extracts/<year>/_national/vNNNN/` (summary of
+   every institution due, the rows of those that passed, the refused with their reasons). A
+   year no window covers is skipped. Every attempt is logged in `audit.submission_log`.
 
 Params: `year` or `years` (a list), and `institution` (default: every institution due). Without
 a year the reporting year is the year before the run's date in Latvia (`dag_run.run_after`,
@@ -109,12 +113,24 @@ def annual_indicator_submission() -> None:
                 [institution] if institution else None,
                 limits=GateThresholds(settings.gate_portal_tolerance, settings.gate_yoy_factor),
                 dbt_invocation_id=build["invocation_id"],
+                contact=settings.extract_contact,
                 say=print,
             )
         except annual_submission.NotDue as exc:
             raise AirflowSkipException(f"nothing due: {exc}") from exc
-        result.raise_for_refusals()
-        return {o.institution: o.status for o in result.outcomes}
+        if institution:  # asked about one institution-year: its refusal fails the run
+            result.raise_for_refusals()
+        elif result.refused:  # an outcome, not a crash: the others were written
+            from ops import alerts
+
+            for line in result.describe_refusals():
+                print(line)
+            alerts.send(alerts.compose_refusals(get_current_context(), result.describe_refusals()))
+        return {
+            "outcomes": {o.institution: o.status for o in result.outcomes},
+            "refused": {o.institution: list(o.reasons) for o in result.refused},
+            "national": str(result.national.path) if result.national else None,
+        }
 
     build = refresh_marts()
     years = reporting_years()

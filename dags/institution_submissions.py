@@ -48,7 +48,12 @@ def institution_submissions() -> None:
         from ingest.intake.inbox import process_inbox as process
 
         settings = load_settings()
-        results = process(warehouse_url(LOADER_ROLE), settings.inbox_dir, settings.archive_dir)
+        results = process(
+            warehouse_url(LOADER_ROLE),
+            settings.inbox_dir,
+            settings.archive_dir,
+            results_dir=settings.extracts_dir,
+        )
         for result in results:
             print(result.describe())
         return [r.summary() for r in results]

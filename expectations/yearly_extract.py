@@ -79,8 +79,21 @@ def _rules(year: int, planned_service_keys: Sequence[str], limits: GateThreshold
 
     ex = gx.expectations
 
-    def meta(rule: str, severity: str = "error") -> dict[str, str]:
-        return {"rule": rule, "severity": severity}
+    def meta(
+        rule: str,
+        severity: str = "error",
+        *,
+        needs: Sequence[str] = (),
+        evidence: str | None = None,
+    ) -> dict[str, Any]:
+        """``needs``: columns a row must have for the rule to check it (else not
+        applicable); ``evidence``: the flag column true where the evidence is demo data."""
+        found: dict[str, Any] = {"rule": rule, "severity": severity}
+        if needs:
+            found["needs"] = list(needs)
+        if evidence:
+            found["evidence"] = evidence
+        return found
 
     rules: list[Any] = [
         ex.ExpectTableRowCountToBeBetween(min_value=1, meta=meta("the year has at least one row")),
@@ -119,13 +132,19 @@ def _rules(year: int, planned_service_keys: Sequence[str], limits: GateThreshold
             column_B="actual_electronic_requests",
             or_equal=True,
             ignore_row_if="either_value_is_missing",
-            meta=meta("electronic requests do not exceed the total"),
+            meta=meta(
+                "electronic requests do not exceed the total",
+                needs=("actual_total_users", "actual_electronic_requests"),
+            ),
         ),
         ex.ExpectColumnPairValuesToBeEqual(
             column_A="actual_total_users",
             column_B="channel_parts_sum",
             ignore_row_if="either_value_is_missing",
-            meta=meta("channel parts sum to the total where every part is provided"),
+            meta=meta(
+                "channel parts sum to the total where every part is provided",
+                needs=("actual_total_users", "channel_parts_sum"),
+            ),
         ),
         ex.ExpectColumnValuesToBeBetween(
             column="electronic_deviation_from_portal",
@@ -133,12 +152,16 @@ def _rules(year: int, planned_service_keys: Sequence[str], limits: GateThreshold
             max_value=limits.portal_tolerance,
             meta=meta(
                 "reported electronic requests are within "
-                f"{limits.portal_tolerance:.0%} of the portal's count"
+                f"{limits.portal_tolerance:.0%} of the portal's count",
+                needs=("electronic_deviation_from_portal",),
+                evidence="portal_is_synthetic",
             ),
         ),
         ex.ExpectColumnValuesToNotBeNull(
             column="portal_electronic_requests",
-            meta=meta("the portal has a count for the service", "warning"),
+            meta=meta(
+                "the portal has a count for the service", "warning", evidence="portal_is_synthetic"
+            ),
         ),
     ]
     for column, subject in (
@@ -152,6 +175,8 @@ def _rules(year: int, planned_service_keys: Sequence[str], limits: GateThreshold
                 meta=meta(
                     f"{subject} changed less than {limits.yoy_factor:g}x from the previous year",
                     "warning",
+                    needs=(column,),
+                    evidence="previous_year_is_synthetic",
                 ),
             )
         )
@@ -181,11 +206,15 @@ _UNREFERENCED_DOCS_ASSETS = shutil.ignore_patterns("*.gif", "iterative-dev-loop.
 
 
 def _copy_data_docs(context: Any, docs_dir: Path) -> None:
+    """The run's Data Docs site into ``docs_dir``, made to open offline."""
+    from expectations import data_docs_offline
+
     for site in context.get_docs_sites_urls():
         site_dir = Path(urlparse(site["site_url"]).path).parent
         # GX ships tutorial animations (3.4 MB) that no validation page references.
         shutil.copytree(site_dir, docs_dir, dirs_exist_ok=True, ignore=_UNREFERENCED_DOCS_ASSETS)
         shutil.rmtree(site_dir, ignore_errors=True)
+    data_docs_offline.make_offline(docs_dir)
 
 
 def validate(

@@ -134,7 +134,7 @@ class Settings:
     dbt_target_dir: Path = PROJECT_ROOT / "dbt_project" / "target"
     dags_dir: Path = PROJECT_ROOT / "dags"
     reporting_year: int = 2016
-    reporting_institution: str = "VDI"
+    reporting_institution: str = ""  # empty: every institution due (and the national extract)
     portal_source: str = "files"
     portal_drop_dir: Path | None = None
     ckan_base_url: str = "https://data.gov.lv/dati"
@@ -149,6 +149,8 @@ class Settings:
     alert_emails: tuple[str, ...] = ()
     alert_smtp_conn_id: str = "smtp_default"
     alert_from: str = "eservices-warehouse@localhost"
+    # Who answers questions about an extract (its report, workbook cover and manifest).
+    extract_contact: str = "e-pakalpojumu rādītāju datu komanda: eservices-warehouse@localhost"
     retention_days: int = 30
     airflow_api_port: int = DEFAULT_AIRFLOW_API_PORT
     airflow_dags_paused: bool = False
@@ -280,7 +282,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         airflow_home=_path(env, "AIRFLOW_HOME", PROJECT_ROOT / ".airflow"),
         dbt_target_dir=_path(env, "DBT_TARGET_DIR", PROJECT_ROOT / "dbt_project" / "target"),
         reporting_year=_int(env, "REPORTING_YEAR", 2016),
-        reporting_institution=(env.get("REPORTING_INSTITUTION") or "VDI").upper(),
+        reporting_institution=(env.get("REPORTING_INSTITUTION") or "").upper(),
         portal_source=_choice(env, "PORTAL_SOURCE", ("files", "ckan"), "files"),
         portal_drop_dir=_optional_path(env, "PORTAL_DROP_DIR"),
         ckan_base_url=env.get("CKAN_BASE_URL") or Settings.ckan_base_url,
@@ -297,6 +299,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         alert_emails=_emails(env, "ALERT_EMAILS"),
         alert_smtp_conn_id=env.get("ALERT_SMTP_CONN_ID") or Settings.alert_smtp_conn_id,
         alert_from=env.get("ALERT_FROM") or Settings.alert_from,
+        extract_contact=env.get("EXTRACT_CONTACT") or Settings.extract_contact,
         retention_days=max(1, _int(env, "AIRFLOW_RETENTION_DAYS", 30)),
         airflow_api_port=_port(env, "AIRFLOW_API_PORT", DEFAULT_AIRFLOW_API_PORT),
         airflow_database=env.get("AIRFLOW_METADATA_DB") or Settings.airflow_database,

@@ -1,4 +1,4 @@
-"""Alerts to the data team: a failed task, or an annual extract the gate refused.
+"""Alerts to the data team: a failed task, or annual extracts the gate refused.
 
 One notifier (:class:`DataTeamNotifier`) is every DAG's ``on_failure_callback`` (it fires once a
 task has no retries left). It mails the recipients of ``ALERT_EMAILS`` through the Airflow SMTP
@@ -68,26 +68,50 @@ def compose(context: Mapping[str, Any]) -> Alert:
     return Alert(subject, "\n".join(lines))
 
 
+def compose_refusals(context: Mapping[str, Any], refusals: list[str]) -> Alert:
+    """The alert for institution-years the annual gate refused in a run that went on with
+    the others (the task itself succeeds: a refusal is an outcome, not a crash)."""
+    ti = context["ti"]
+    subject = (
+        f"[e-services warehouse] {ti.dag_id}: {len(refusals)} annual extract(s) REFUSED by the "
+        "quality gate"
+    )
+    lines = [
+        f"DAG:  {ti.dag_id}",
+        f"Run:  {ti.run_id}",
+        f"Link: {getattr(ti, 'log_url', '')}",
+        "",
+        "Refused: no extract was written for these; each has a failure report, and the year's",
+        "national extract lists them with their reasons.",
+        *[line for refusal in refusals for line in useful_error_lines(refusal)],
+    ]
+    return Alert(subject, "\n".join(lines))
+
+
+def send(alert: Alert) -> None:
+    """Mail ``alert`` to ``ALERT_EMAILS`` (nothing is sent, and the log says so, without)."""
+    from ingest.config import load_settings
+
+    settings = load_settings()
+    if not settings.alert_emails:
+        log.warning("alert not sent (ALERT_EMAILS is empty): %s", alert.subject)
+        return
+    from airflow.providers.smtp.hooks.smtp import SmtpHook
+
+    with SmtpHook(smtp_conn_id=settings.alert_smtp_conn_id) as smtp:
+        smtp.send_email_smtp(
+            to=list(settings.alert_emails),
+            subject=alert.subject,
+            html_content=alert.html(),
+            from_email=settings.alert_from,
+        )
+    log.info("alert sent to %s: %s", ", ".join(settings.alert_emails), alert.subject)
+
+
 class DataTeamNotifier(BaseNotifier):
     """``on_failure_callback`` that mails :func:`compose`'s alert to ``ALERT_EMAILS``."""
 
     template_fields = ()
 
     def notify(self, context: Any) -> None:
-        from ingest.config import load_settings
-
-        settings = load_settings()
-        alert = compose(context)
-        if not settings.alert_emails:
-            log.warning("alert not sent (ALERT_EMAILS is empty): %s", alert.subject)
-            return
-        from airflow.providers.smtp.hooks.smtp import SmtpHook
-
-        with SmtpHook(smtp_conn_id=settings.alert_smtp_conn_id) as smtp:
-            smtp.send_email_smtp(
-                to=list(settings.alert_emails),
-                subject=alert.subject,
-                html_content=alert.html(),
-                from_email=settings.alert_from,
-            )
-        log.info("alert sent to %s: %s", ", ".join(settings.alert_emails), alert.subject)
+        send(compose(context))

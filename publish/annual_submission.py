@@ -25,7 +25,16 @@ from typing import Any
 import psycopg
 
 from ingest import safe_paths, sqlfiles
-from publish import SQL_DIR, extract, extract_content, extract_report
+from publish import (
+    SQL_DIR,
+    extract,
+    extract_content,
+    extract_report,
+    labels,
+    national_extract,
+    provenance,
+    workbook,
+)
 
 log = logging.getLogger(__name__)
 
@@ -60,8 +69,16 @@ class Candidate:
         return self.tables[0]
 
     @property
+    def channel_mix(self) -> extract_content.Table:
+        return self.tables[1]
+
+    @property
     def is_synthetic(self) -> bool:
         return any(r["is_synthetic"] for r in self.indicators.records())
+
+    @property
+    def year_row(self) -> dict[str, Any]:
+        return next((r for r in self.trend if r["reporting_year"] == self.year), {})
 
     @property
     def portal_is_synthetic(self) -> bool:
@@ -176,6 +193,58 @@ def _write_failure_report(directory: Path, report: dict[str, Any]) -> Path:
     return target
 
 
+def _data_files(candidate: Candidate, contact: str) -> dict[str, bytes]:
+    """The extract's identity: the CSVs, their contracts and the workbook (deterministic)."""
+    descriptions = extract_content.column_descriptions()
+    files: dict[str, bytes] = {}
+    for table in candidate.tables:
+        files[f"{table.spec.name}.csv"] = extract_content.render_csv(table)
+        files[f"{table.spec.name}.schema.json"] = extract_content.render_schema(table, descriptions)
+    files[XLSX_FILE] = workbook.render(
+        candidate.tables,
+        title=f"{candidate.institution} {candidate.year}: e-pakalpojumu rādītāji",
+        facts=_cover_facts(candidate, contact),
+        sources=candidate.source_batches,
+        descriptions=descriptions,
+    )
+    return files
+
+
+def _cover_facts(candidate: Candidate, contact: str) -> list[tuple[str, Any]]:
+    """The XLSX cover's facts: only values derived from the data (no time, no version)."""
+    row = candidate.year_row
+    below = row.get("services_below_plan") or 0
+    lv, _ = extract_report.headline(candidate.year, below, len(candidate.planned))
+    derived = sorted(
+        {
+            column
+            for r in candidate.indicators.records()
+            for column in provenance.DERIVED_FROM
+            if r.get(column) is not None and provenance.derived_from_demo(r, column)
+        }
+    )
+    if candidate.is_synthetic:
+        data = "SINTĒTISKI demonstrācijas dati — nav reāli skaitļi"
+    else:
+        data = "Reāli dati (iestādes iesniegtie skaiti un plāna prognozes)"
+        if derived:
+            data += (
+                "; slīprakstā pelēkie rādītāji atvasināti no demonstrācijas datiem "
+                "(iepriekšējais gads, bāzes gads, portāla statistika) — nav pierādījums: "
+                + ", ".join(extract_content.HEADERS_LV.get(c, c) for c in derived)
+            )
+    return [
+        ("Iestāde", f"{row.get('institution_name_lv') or ''} ({candidate.institution})"),
+        ("Pārskata gads", candidate.year),
+        ("Kopsavilkums", lv),
+        ("Dati", data),
+        ("Iesniegums", labels.label(labels.SUBMISSION_STATUS, row.get("submission_status"))),
+        ("Faili", "indicators.csv, channel_mix.csv (UTF-8 ar BOM; līgums: *.schema.json), "
+                  "report.html, manifest.json (versija un sagatavošanas laiks)"),
+        ("Kontakti", contact),
+    ]  # fmt: skip
+
+
 def _describe_changes(candidate: Candidate, data_files: dict[str, bytes]):
     def describe(previous_dir: Path) -> dict[str, Any]:
         changes: dict[str, Any] = {}
@@ -200,6 +269,7 @@ class InstitutionOutcome:
     path: Path | None = None
     message: str | None = None
     warnings: int = 0
+    reasons: tuple[str, ...] = ()  # a refusal's failed rules, for the national summary
 
     def describe(self) -> str:
         where = f" v{self.version:04d} {self.path}" if self.version else f" {self.path or ''}"
@@ -213,6 +283,7 @@ class YearResult:
     outcomes: list[InstitutionOutcome]
     validation_dir: Path | None
     seconds: float
+    national: extract.ExtractResult | None = None
 
     @property
     def refused(self) -> list[InstitutionOutcome]:
@@ -231,8 +302,16 @@ class YearResult:
         took = f"{self.seconds:.1f} s"
         return f"{self.year}: {len(self.outcomes)} institution(s): {counts} ({took}){docs}"
 
+    def describe_refusals(self) -> list[str]:
+        """Each refused institution with its reasons (what ``make run`` prints)."""
+        return [
+            f"{self.year} {o.institution} REFUSED: " + "; ".join(o.reasons or (o.message or "",))
+            for o in self.refused
+        ]
+
     def raise_for_refusals(self) -> None:
-        """Fail (and so alert) after every institution had its turn."""
+        """Fail (and so alert) after every institution had its turn: for a run asked about
+        one institution-year, whose refusal is the run's answer."""
         if self.refused:
             raise SubmissionRefused(
                 f"{len(self.refused)} of {len(self.outcomes)} institution(s) refused for "
@@ -260,6 +339,7 @@ def submit_year(
     *,
     limits: Any = None,
     dbt_invocation_id: str | None = None,
+    contact: str = "",
     say: Any = log.info,
 ) -> YearResult:
     """Gate every candidate of ``year`` in one GX run and write each passing one's extract.
@@ -282,7 +362,11 @@ def submit_year(
                 outcomes.append(InstitutionOutcome(institution, "not_due", message=str(exc)))
             except SubmissionRefused as exc:
                 _log_attempt(conn, year, institution, "failed", message=str(exc))
-                outcomes.append(InstitutionOutcome(institution, "refused", message=str(exc)))
+                outcomes.append(
+                    InstitutionOutcome(
+                        institution, "refused", message=str(exc), reasons=(str(exc),)
+                    )
+                )
         if not candidates and not any(o.status == "refused" for o in outcomes):
             raise NotDue(
                 "; ".join(o.message or "" for o in outcomes)
@@ -307,12 +391,20 @@ def submit_year(
             for n, (institution, candidate) in enumerate(candidates.items(), start=1):
                 outcome = _decide(
                     conn, extracts_dir, candidate, frames[institution],
-                    gate.for_institution(institution), limits, validation_dir, now,
-                    dbt_invocation_id,
+                    gate.for_institution(institution, frames[institution]), limits,
+                    validation_dir, now, dbt_invocation_id, contact,
                 )  # fmt: skip
                 outcomes.append(outcome)
                 say(f"  [{n}/{len(candidates)}] {outcome.describe()}")
-    result = YearResult(year, outcomes, validation_dir, time.monotonic() - started)
+        national = None
+        if institutions is None:  # every institution due: the year's national picture
+            national = national_extract.write(
+                conn, extracts_dir, year, outcomes, candidates, contact,
+                {"validation_run": validation_dir.name if validation_dir else None},
+            )  # fmt: skip
+            if national is not None:
+                say(f"  national: {national.status} v{national.version:04d} {national.path}")
+    result = YearResult(year, outcomes, validation_dir, time.monotonic() - started, national)
     if validation_dir is not None:
         summary = {
             "reporting_year": year,
@@ -334,6 +426,7 @@ def _decide(
     validation_dir: Path,
     now: datetime,
     dbt_invocation_id: str | None,
+    contact: str,
 ) -> InstitutionOutcome:
     """Write one institution's extract, or its failure report, from its share of the run."""
     institution, year = candidate.institution, candidate.year
@@ -374,31 +467,65 @@ def _decide(
             conn, year, institution, "failed",
             path=path, total=total, failed=failed, message=message,
         )  # fmt: skip
-        return InstitutionOutcome(institution, "refused", path=path, message=message)
-    indicators = candidate.indicators
-    data_files = {f"{t.spec.name}.csv": extract_content.render_csv(t) for t in candidate.tables}
-    data_files[XLSX_FILE] = extract_content.render_xlsx(candidate.tables)
-    other_files = {
-        REPORT_FILE: extract_report.extract_report(
-            institution,
-            year,
-            indicators.records(),
-            candidate.tables[1].records(),
-            candidate.trend,
-            summary,
-            candidate.is_synthetic or candidate.portal_is_synthetic,
-        ),
-    }
+        reasons = tuple(o.describe() for o in gate.errors)
+        return InstitutionOutcome(
+            institution, "refused", path=path, message=message, reasons=reasons
+        )
+    data_files = _data_files(candidate, contact)
+    year_row = candidate.year_row
+
+    def other_files(version: int, generated_at: str) -> dict[str, bytes]:
+        links = [(name, name) for name in sorted(data_files)] + [
+            ("manifest.json", extract.MANIFEST_FILE),
+            ("Great Expectations Data Docs", summary["data_docs"]),
+        ]
+        meta = {
+            "version": version,
+            "generated_at": generated_at,
+            "sources": candidate.source_batches,
+            "contact": contact,
+            "links": links,
+        }
+        report = extract_report.extract_report(
+            institution, year, candidate.indicators.records(), candidate.channel_mix.records(),
+            candidate.trend, summary, meta,
+        )  # fmt: skip
+        return {REPORT_FILE: report}
+
     manifest_fields = {
         "institution_code": institution,
+        "institution_name_lv": year_row.get("institution_name_lv"),
         "reporting_year": year,
         "is_synthetic": candidate.is_synthetic,
         "portal_figures_synthetic": candidate.portal_is_synthetic,
+        "checks_on_demo_evidence": [o.rule for o in gate.on_demo_evidence],
+        "checks_not_applicable": [o.rule for o in gate.not_applicable],
+        "headline": {
+            "lv": extract_report.headline(
+                year, year_row.get("services_below_plan") or 0, len(candidate.planned)
+            )[0],
+            "en": extract_report.headline(
+                year, year_row.get("services_below_plan") or 0, len(candidate.planned)
+            )[1],
+        },
         "row_counts": {f"{t.spec.name}.csv": len(t.rows) for t in candidate.tables},
         "tables": {
-            f"{t.spec.name}.csv": {"columns": t.columns, "xlsx_sheet": t.spec.sheet_lv}
+            f"{t.spec.name}.csv": {
+                "columns": t.columns,
+                "encoding": extract_content.CSV_ENCODING,
+                "contract": f"{t.spec.name}.schema.json",
+                "provenance": provenance.column_provenance(t.columns, t.records()),
+            }
             for t in candidate.tables
         },
+        "xlsx_sheets": [
+            workbook.COVER_SHEET,
+            workbook.INDICATORS_SHEET,
+            workbook.CHECKS_SHEET,
+            workbook.CHANNELS_SHEET,
+            workbook.DEFINITIONS_SHEET,
+        ],
+        "contact": contact,
         "validation": summary,
         "dbt_invocation_id": dbt_invocation_id,
         "source_batches": [{k: v for k, v in b.items()} for b in candidate.source_batches],

@@ -121,7 +121,9 @@ def remove_abandoned_temporaries(directory: Path) -> list[Path]:
 
 
 def read_csv_rows(data: bytes) -> list[dict[str, str]]:
-    return list(csv.DictReader(io.StringIO(data.decode("utf-8"))))
+    """Rows of an extract CSV; a byte-order mark (written since v2 of the format) is not
+    part of the first column's name, and older versions without one read the same."""
+    return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
 
 
 def diff_rows(old: list[dict[str, str]], new: list[dict[str, str]], key: str) -> dict[str, Any]:
@@ -148,14 +150,15 @@ def diff_rows(old: list[dict[str, str]], new: list[dict[str, str]], key: str) ->
 def write(
     directory: Path,
     data_files: Mapping[str, bytes],
-    other_files: Mapping[str, bytes],
+    other_files: Mapping[str, bytes] | Callable[[int, str], Mapping[str, bytes]],
     manifest_fields: Mapping[str, Any],
     describe_changes: Callable[[Path], dict[str, Any]] | None = None,
 ) -> ExtractResult:
     """Write a new version unless the latest one holds the same ``data_files`` (by sha256).
 
     ``other_files`` (report, Data Docs) are written with the version but do not decide
-    whether the data changed. ``describe_changes(previous_version_dir)`` gives the manifest's
+    whether the data changed; given as ``other_files(version, generated_at)`` they can name
+    the version they belong to. ``describe_changes(previous_version_dir)`` gives the manifest's
     ``changes`` against the previous version.
     """
     directory.mkdir(parents=True, exist_ok=True)
@@ -176,11 +179,14 @@ def write(
 
     version = (versions(directory) or [0])[-1] + 1
     name = f"v{version:04d}"
+    generated_at = datetime.now(UTC).isoformat(timespec="seconds")
+    if callable(other_files):
+        other_files = other_files(version, generated_at)
     files = {**data_files, **other_files}
     manifest = {
         **manifest_fields,
         "version": version,
-        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "generated_at": generated_at,
         "files": {
             file_name: {
                 "sha256": sha256(data),

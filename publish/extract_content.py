@@ -3,14 +3,18 @@
 Two tables leave the warehouse per institution and year: the indicators (one row per planned
 service, with the figures the gate checked them against) and the channel mix. Both are
 rendered deterministically — the same rows give the same bytes — so an unchanged year makes
-no new version. The XLSX has a sheet per table with Latvian headers; text cells are written
-as text (never a formula, whatever the text starts with).
+no new version. The CSV is for machines and for Excel alike: UTF-8 with a byte-order mark
+(so Excel on a Latvian PC opens it as UTF-8 columns), comma-separated, ``.`` decimals,
+unrounded, codes and ``true``/``false``; its contract (columns, types, units) is written beside
+it as ``<table>.schema.json``. The XLSX for people is :mod:`publish.workbook`.
 """
 
 from __future__ import annotations
 
 import csv
+import functools
 import io
+import json
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -66,8 +70,15 @@ HEADERS_LV = {
     "previous_year_electronic_requests": "Iepriekšējā gadā: elektroniski",
     "total_users_yoy_factor": "Izmaiņa pret iepriekšējo gadu: kopā (reizes)",
     "electronic_yoy_factor": "Izmaiņa pret iepriekšējo gadu: elektroniski (reizes)",
+    "growth_source": "Pieauguma aprēķina avots",
+    "electronic_gap": "Iztrūkums: e-pieprasījumi līdz plānam",
+    "below_plan_rank": "Vieta zem plāna (lielākais iztrūkums = 1)",
+    "planned_activities_lv": "Plānotās popularizēšanas aktivitātes",
+    "activities_done_lv": "Veiktās popularizēšanas aktivitātes",
     "is_synthetic": "Sintētiski dati",
     "portal_is_synthetic": "Portāla dati sintētiski",
+    "previous_year_is_synthetic": "Iepriekšējā gada dati sintētiski",
+    "growth_vs_base_is_synthetic": "Pieaugums pret bāzes gadu no sintētiskiem datiem",
     "service_year_channel_id": "Rindas atslēga",
     "channel_group": "Kanālu grupa",
     "channel": "Kanāls",
@@ -76,6 +87,15 @@ HEADERS_LV = {
     "requests": "Pieprasījumi",
     "reported_total_users": "Kopā",
     "share_of_total": "Daļa no kopējā",
+    "institution_name_lv": "Iestāde",
+    "planned_services": "Plānotie pakalpojumi",
+    "reported_services": "Pakalpojumi ar iesniegtiem skaitiem",
+    "services_met": "Plāns izpildīts (pakalpojumi)",
+    "services_below_plan": "Zem plāna (pakalpojumi)",
+    "submission_status": "Iesniegums",
+    "extract_outcome": "Izraksts",
+    "extract_version": "Izraksta versija",
+    "refusal_reasons": "Atteikuma iemesli",
 }
 
 
@@ -84,16 +104,37 @@ class Table:
     spec: TableSpec
     columns: list[str]
     rows: list[tuple[Any, ...]]
+    types: tuple[str, ...] = ()  # the CSV contract's type per column (integer, number, …)
 
     def records(self) -> list[dict[str, Any]]:
         return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
+
+
+# PostgreSQL type → the CSV contract's type (Frictionless Table Schema names).
+_CONTRACT_TYPES = {
+    "int2": "integer",
+    "int4": "integer",
+    "int8": "integer",
+    "numeric": "number",
+    "float8": "number",
+    "bool": "boolean",
+    "text": "string",
+    "varchar": "string",
+    "uuid": "string",
+    "date": "date",
+}
 
 
 def fetch(conn: psycopg.Connection, spec: TableSpec, params: dict[str, Any]) -> Table:
     with conn.cursor() as cur:
         cur.execute(sqlfiles.load(spec.name, SQL_DIR), params)
         assert cur.description is not None
-        return Table(spec, [c.name for c in cur.description], cur.fetchall())
+        registry = conn.adapters.types
+        types = tuple(
+            _CONTRACT_TYPES.get(getattr(registry.get(c.type_code), "name", ""), "string")
+            for c in cur.description
+        )
+        return Table(spec, [c.name for c in cur.description], cur.fetchall(), types)
 
 
 def cell_text(value: Any) -> str:
@@ -110,48 +151,72 @@ def cell_text(value: Any) -> str:
     return str(value)
 
 
+EXPORT_MODELS_YML = ("dbt_project", "models", "exports", "_exports__models.yml")
+
+
+@functools.cache
+def column_descriptions() -> dict[str, str]:
+    """Each export column's description, from the dbt export models' yml (one place documents
+    a column: dbt docs, the CSV contract and the XLSX's definitions all read it)."""
+    import yaml
+
+    from ingest.config import PROJECT_ROOT
+
+    path = PROJECT_ROOT.joinpath(*EXPORT_MODELS_YML)
+    found: dict[str, str] = {}
+    for model in yaml.safe_load(path.read_text(encoding="utf-8"))["models"]:
+        for column in model.get("columns", []):
+            text = " ".join(str(column.get("description", "")).split())
+            found.setdefault(column["name"], text)
+    return found
+
+
+CSV_ENCODING = "utf-8-sig"  # UTF-8 with a byte-order mark: Excel then reads it as UTF-8
+
+
 def render_csv(table: Table) -> bytes:
-    """Deterministic CSV bytes (same rows → same bytes): UTF-8, ``\\n`` line ends, header first."""
+    """Deterministic CSV bytes (same rows → same bytes): UTF-8 with BOM, ``\\n`` line ends,
+    header first."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(table.columns)
     for row in table.rows:
         writer.writerow([cell_text(v) for v in row])
-    return buffer.getvalue().encode("utf-8")
+    return buffer.getvalue().encode(CSV_ENCODING)
 
 
-def _xlsx_value(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    return value
+def render_schema(table: Table, descriptions: dict[str, str] | None = None) -> bytes:
+    """The CSV's machine-readable contract, written beside it: a Frictionless Table Schema
+    with the dialect, each column's name, type, Latvian title and (where known) description."""
+    from publish import labels
 
-
-def render_xlsx(tables: list[Table]) -> bytes:
-    """One sheet per table with Latvian headers (the CSV keeps the warehouse's column names).
-    Text is stored as text: cell type ``s`` with the text number format, so it is never
-    evaluated; and, as in the CSV, text starting like a formula gets an apostrophe in front."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    from ingest import xlsx
-
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    for table in tables:
-        sheet = workbook.create_sheet(table.spec.sheet_lv)
-        for col, name in enumerate(table.columns, start=1):
-            cell = sheet.cell(row=1, column=col)
-            cell.value = HEADERS_LV.get(name, name)
-            cell.data_type = "s"
-            cell.font = Font(bold=True)
-        for r, row in enumerate(table.rows, start=2):
-            for col, value in enumerate(row, start=1):
-                cell = sheet.cell(row=r, column=col)
-                if isinstance(value, str):
-                    cell.value = rules.neutralise_formula(value)  # as in the CSV
-                    cell.data_type = "s"  # never a formula
-                    cell.number_format = "@"
-                else:
-                    cell.value = _xlsx_value(value)
-        sheet.freeze_panes = "A2"
-    return xlsx.to_bytes(workbook)
+    fields = []
+    for name, kind in zip(
+        table.columns, table.types or ("string",) * len(table.columns), strict=True
+    ):
+        field: dict[str, Any] = {"name": name, "type": kind, "title_lv": HEADERS_LV.get(name, name)}
+        if descriptions and name in descriptions:
+            field["description"] = descriptions[name]
+        if name in labels.CODE_LISTS:
+            field["constraints"] = {"enum": sorted(labels.CODE_LISTS[name])}
+        if kind == "boolean":
+            field["trueValues"], field["falseValues"] = ["true"], ["false"]
+        fields.append(field)
+    schema = {
+        "profile": "tabular-data-resource",
+        "name": table.spec.name,
+        "path": f"{table.spec.name}.csv",
+        "encoding": CSV_ENCODING,
+        "dialect": {"delimiter": ",", "lineTerminator": "\n", "header": True, "quoteChar": '"'},
+        "schema": {
+            "fields": fields,
+            "missingValues": [""],
+            "primaryKey": [table.spec.key],
+            "notes": (
+                "Numbers are unrounded with '.' as the decimal separator; ratios are 0-1 "
+                "(0.533 = 53.3 %); empty = no value (never 0). Forecasts count users, actual "
+                "figures count requests. Text starting with = + - @ has an apostrophe in front."
+            ),
+        },
+    }
+    return (json.dumps(schema, indent=2, ensure_ascii=False) + "\n").encode("utf-8")

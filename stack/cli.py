@@ -58,7 +58,7 @@ def _summary(
         received = conn.execute(load_sql("summary/intake_since"), {"since": since}).fetchall()
         attempts = conn.execute(
             load_sql("summary/latest_attempt"),
-            {"institution": settings.reporting_institution},
+            {"institution": settings.reporting_institution or ""},
         ).fetchall()
     if received:
         print("  intake this run (receipts beside the archived files):")
@@ -78,13 +78,29 @@ def _summary(
     if docs.exists():
         print(f"  dbt docs site: {docs}")
     if attempts:
-        print(f"  annual submission ({settings.reporting_institution}; quality gate, extract):")
-        for year, outcome, version, path, total, failed, message in attempts:
+        scope = settings.reporting_institution or "every institution due"
+        print(f"  annual submission ({scope}; quality gate, extract):")
+        refusals = []
+        for year, institution, outcome, version, path, total, failed, message in attempts:
             warned = message.count("[warning]") if message and outcome != "failed" else 0
             passed = f"{total - (failed or 0)}/{total} expectations passed" if total else "-"
             shipped = f", {warned} warning(s) shipped" if warned else ""
             where = f"v{version:04d} {path}" if version else str(path or "")
-            print(f"    {year}: {outcome:<9} {passed}{shipped}  {where}")
+            shown = "refused" if outcome == "failed" else outcome
+            print(f"    {year} {institution:<8} {shown:<9} {passed}{shipped}  {where}")
+            if outcome == "failed":
+                refusals.append((year, institution, message or ""))
+        for year in sorted({a[0] for a in attempts}):
+            national = settings.extracts_dir / str(year) / "_national" / "latest"
+            if (national / "manifest.json").exists():
+                manifest = json.loads((national / "manifest.json").read_text(encoding="utf-8"))
+                print(f"    {year} national: {manifest['headline']['lv']} → {national.resolve()}")
+        if refusals:
+            print("  REFUSED by the quality gate (an outcome, not a crash; no extract written):")
+            for year, institution, message in refusals:
+                print(f"    {year} {institution}:")
+                for line in message.splitlines()[1:] or [message]:
+                    print(f"      {line.strip()}")
     print("  timings: " + ", ".join(f"{k} {v:.1f} s" for k, v in timings.items()))
     print(f"  total: {time.monotonic() - started:.1f} s")
     print(f"  warehouse: {_masked(url)}  (make warehouse-url prints it in full)")

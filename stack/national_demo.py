@@ -146,7 +146,7 @@ def run(base: Settings, say: Callable[[str], None] = print) -> dict[str, float]:
                 wh.url,
                 say,
                 steps=steps,
-                may_fail=("annual_indicator_submission",),
+                # refusals are outcomes (listed in each year's national extract): it succeeds
                 unpause=True,
             )
         )

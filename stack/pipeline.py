@@ -37,24 +37,30 @@ class DagStep:
 def pipeline_steps(settings: Settings) -> list[DagStep]:
     """The DAGs in the order the assets would trigger them."""
     return [
-        DagStep("institution_submissions", {}),
+        # The portal first, as its nightly run precedes a submission: the intake's receipts
+        # can then say what the annual gate will cross-check the figures against.
         DagStep(
             "portal_statistics_nightly",
             {"source": settings.portal_source, "period_from": "2015", "period_to": "2019"},
         ),
+        DagStep("institution_submissions", {}),
         DagStep("warehouse_transform", {}),
         DagStep("annual_indicator_submission", annual_conf(settings)),
     ]
 
 
 def annual_conf(settings: Settings) -> dict:
-    """The reporting year, plus every window year the demo data covers when the demo runs."""
+    """The reporting year, plus every window year the demo data covers when the demo runs; for
+    every institution due (and so the national extract) unless one is configured."""
     years = {settings.reporting_year}
-    if settings.intake_seed_examples and settings.reporting_institution == "VDI":
+    if settings.intake_seed_examples and settings.reporting_institution in ("", "VDI"):
         from ingest.intake.synthetic import DEMO_YEARS
 
         years.update(DEMO_YEARS)
-    return {"years": sorted(years), "institution": settings.reporting_institution}
+    conf: dict = {"years": sorted(years)}
+    if settings.reporting_institution:
+        conf["institution"] = settings.reporting_institution
+    return conf
 
 
 def role_connections(settings: Settings, warehouse_url: str) -> dict[str, str]:
@@ -153,9 +159,14 @@ def prepare_demo_portal_exports(settings: Settings, say: Callable[[str], None] =
     (re)write them (same bytes each time, so nothing reloads)."""
     if settings.portal_source != "files" or settings.portal_drop_dir is not None:
         return
+    from ingest import demo_institutions
     from ingest.portal.synthetic import write_vdi_demo
 
-    paths = write_vdi_demo(settings.reference_dir, settings.demo_portal_dir)
+    paths = write_vdi_demo(
+        settings.reference_dir,
+        settings.demo_portal_dir,
+        extra_rows=demo_institutions.portal_monthly_rows(),
+    )
     say(f"  SYNTHETIC demo portal exports: {len(paths)} files in {settings.demo_portal_dir}")
 
 
@@ -163,13 +174,16 @@ def seed_reference_examples(
     settings: Settings, warehouse_url: str, say: Callable[[str], None] = print
 ) -> None:
     """Drop the REAL VDI plan and 2016 submission into the inbox, with the SYNTHETIC demo
-    submissions of the other window years, unless already received."""
+    submissions of the other window years and the two SYNTHETIC demo institutions' plans and
+    submissions, unless already received."""
     if not settings.intake_seed_examples:
         return
+    from ingest import demo_institutions
     from ingest.intake.inbox import seed_examples
     from ingest.intake.synthetic import write_demo_submissions
 
     demo = write_demo_submissions(settings.reference_dir, settings.demo_intake_dir)
+    demo += demo_institutions.write_intake_files(settings.demo_intake_dir)
     seeded = seed_examples(warehouse_url, settings.inbox_dir, tuple(demo))
     if seeded:
         names = ", ".join(p.name for p in seeded)

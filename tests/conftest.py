@@ -54,6 +54,20 @@ def pg_settings() -> Iterator[Settings]:
     embedded_pg.stop(settings)
 
 
+@pytest.fixture(scope="session")
+def chromium():
+    """One headless Chromium for every browser check of the session (tests/browser.py);
+    ``make test`` installs Debian's ``chromium`` when it is missing (tests/system_deps.sh)."""
+    from tests import browser
+
+    binary = browser.executable()
+    if binary is None:
+        pytest.skip("chromium is not installed (make test installs it as root)")
+    instance = browser.Chromium(binary)
+    yield instance
+    instance.close()
+
+
 def pipeline_settings(pg_settings: Settings, database: str, base: Path, **overrides) -> Settings:
     """Settings for a whole pipeline run on the test server: its own database and, under
     ``base``, its own extracts, Airflow home, dbt target and intake folders."""

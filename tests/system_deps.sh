@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # Debian packages some tests need, installed by `make test` when missing (CI runs as root):
-#   redis-server — the broker of the Celery executor test (tests/integration/test_scheduler.py).
+#   redis-server — the broker of the Celery executor test (tests/integration/test_scheduler.py);
+#   chromium — opens the extract reports and Data Docs as a reader would (tests/browser.py),
+#   with fonts-dejavu-core for the Latvian letters in its PDF.
 # The package's own service is never started here (policy-rc.d): the test starts its own
 # server on 127.0.0.1 and stops it by PID.
 set -euo pipefail
 need=()
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+[ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
     echo "note: missing Debian packages ${need[*]}: install them, or the tests that need them are skipped"

@@ -196,10 +196,12 @@ def process_file(
     received_at: datetime | None = None,
     limits: InputLimits = INTAKE_LIMITS,
     read_result: reader.ReadFile | reader.UnreadableFile | None = None,
+    results_dir: Path | None = None,
 ) -> IntakeResult:
     """Read, validate and load one file as one transaction, then archive it with a receipt.
 
-    ``read_result`` is the file as :func:`process_inbox` already read it (to sort plans first)."""
+    ``read_result`` is the file as :func:`process_inbox` already read it (to sort plans first);
+    ``results_dir`` is the extracts folder, named in an accepted submission's receipt."""
     received_at = received_at or datetime.now(UTC)
     # Generated demo files are named SYNTHETIC_…; they and all built from them are synthetic.
     synthetic = path.name.upper().startswith(SYNTHETIC_FILE_PREFIX)
@@ -302,10 +304,18 @@ def process_file(
                 loaded = rows_total if outcome != "rejected" else 0
                 lineage.finish_batch(conn, batch, max(rows_total, quarantined), loaded, outcome,
                                      rows_quarantined=quarantined)  # fmt: skip
+                evidence = None
+                if kind == "submission" and outcome != "rejected" and institution and year:
+                    evidence = conn.execute(
+                        sqlfiles.load("intake/portal_evidence"),
+                        {"institution": institution, "year": year},
+                    ).fetchone()
                 receipt = receipts.Receipt(
                     path.name, sha256, received_at, outcome, kind=kind,
                     institution_code=institution, reporting_year=year, version=version,
                     rows_total=rows_total, issues=issues, sheet=read.sheet if read else None,
+                    results_dir=str(results_dir) if results_dir else None,
+                    portal_evidence=receipts.portal_evidence(evidence),
                 )  # fmt: skip
                 staged.write(receipts.render(receipt))  # before the commit: see _Staged
         except BaseException as exc:
@@ -406,7 +416,11 @@ def drop_into_inbox(conninfo: str, inbox: Path, files: tuple[Path, ...]) -> list
 
 
 def process_inbox(
-    conninfo: str, inbox: Path, archive: Path, limits: InputLimits = INTAKE_LIMITS
+    conninfo: str,
+    inbox: Path,
+    archive: Path,
+    limits: InputLimits = INTAKE_LIMITS,
+    results_dir: Path | None = None,
 ) -> list[IntakeResult]:
     """Every file in the inbox, plans first, each on its own: one result per file.
 
@@ -438,7 +452,8 @@ def process_inbox(
             ):
                 raise read[path]  # type: ignore[misc]
             results.append(process_file(conninfo, path, archive, limits=limits,
-                                        read_result=read[path]))  # fmt: skip
+                                        read_result=read[path],
+                                        results_dir=results_dir))  # fmt: skip
         except (psycopg.OperationalError, IntakeStorageError):
             raise
         except Exception as exc:  # the file's own problem, found the hard way

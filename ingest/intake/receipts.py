@@ -33,6 +33,39 @@ class Receipt:
     note_en: str = ""
     note_lv: str = ""
     sheet: str | None = None  # the XLSX sheet read
+    results_dir: str | None = None  # the extracts folder: where the year's results will be
+    portal_evidence: str | None = None  # none | synthetic | real: the gate's portal cross-check
+
+
+def portal_evidence(row: tuple | None) -> str | None:
+    """What the annual gate will cross-check a submission against, from
+    ``intake/portal_evidence.sql`` (periods loaded, any of them synthetic)."""
+    if row is None:
+        return None
+    periods, any_synthetic = row
+    if not periods:
+        return "none"
+    return "synthetic" if any_synthetic else "real"
+
+
+_EVIDENCE = {
+    "none": (
+        "Portāla statistika par šo gadu vēl nav ielādēta: gada pārbaude salīdzinās ar to, kad "
+        "tā būs.",
+        "The portal statistics of this year are not loaded yet: the annual check compares "
+        "against them once they are.",
+    ),
+    "synthetic": (
+        "Salīdzinājums ar portāla statistiku: šī gada portāla dati ir SINTĒTISKI "
+        "(demonstrācijai) — pārbaudīts pret demonstrācijas datiem, tas nav pierādījums.",
+        "Cross-check against the portal statistics: this year's portal data is SYNTHETIC "
+        "(demo) — checked against demo data, it is not evidence.",
+    ),
+    "real": (
+        "Salīdzinājums ar portāla statistiku: ar reāliem latvija.lv datiem.",
+        "Cross-check against the portal statistics: with real latvija.lv data.",
+    ),
+}
 
 
 def _shown(text: str | None, limit: int = 120) -> str:
@@ -115,4 +148,19 @@ def render(receipt: Receipt) -> str:
             f"The data entered the indicators as version {receipt.version}; send a correction as a "
             "new file and it becomes the next version.",
         ]
+        if receipt.kind == "submission" and receipt.reporting_year:
+            where = (
+                f"{receipt.results_dir}/{receipt.reporting_year}/{receipt.institution_code}"
+                if receipt.results_dir
+                else f"extracts/{receipt.reporting_year}/{receipt.institution_code}"
+            )
+            lines += [
+                "",
+                f"Rezultāti: pēc gada pārbaudes (2. martā vai pēc pieprasījuma) — {where}/latest/"
+                f"report.html; ja pārbaude atteic, iemesli — {where}/failed/.",
+                f"Results: after the annual check (2 March, or when run) — {where}/latest/"
+                f"report.html; if the check refuses, the reasons — {where}/failed/.",
+            ]
+        if receipt.portal_evidence in _EVIDENCE:
+            lines += ["", *_EVIDENCE[receipt.portal_evidence]]
     return "\n".join(lines) + "\n"

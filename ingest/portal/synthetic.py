@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import argparse
 import csv
+import itertools
 import random
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -104,10 +105,16 @@ def vdi_monthly_rows(reference_dir: Path, seed: int = SEED) -> Iterator[tuple[da
                     yield date(year, month, 1), row
 
 
-def write_vdi_demo(reference_dir: Path, out_dir: Path, seed: int = SEED) -> list[Path]:
-    """One export file per month (``portal_requests_2016-03.csv``); same inputs, same bytes."""
+def write_vdi_demo(
+    reference_dir: Path,
+    out_dir: Path,
+    seed: int = SEED,
+    extra_rows: Iterable[tuple[date, list[str]]] = (),
+) -> list[Path]:
+    """One export file per month (``portal_requests_2016-03.csv``); same inputs, same bytes.
+    ``extra_rows``: (month, row) of other SYNTHETIC institutions (ingest.demo_institutions)."""
     by_month: dict[date, list[list[str]]] = {}
-    for month, row in vdi_monthly_rows(reference_dir, seed):
+    for month, row in itertools.chain(vdi_monthly_rows(reference_dir, seed), extra_rows):
         by_month.setdefault(month, []).append(row)
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = []

@@ -22,7 +22,10 @@ select
     total_variance,
     electronic_variance,
     electronic_growth_vs_base,
+    growth_source,
     electronic_status,
+    electronic_gap,
+    below_plan_rank,
     portal_electronic_requests,
     electronic_reported_minus_portal,
     electronic_deviation_from_portal,
@@ -31,8 +34,12 @@ select
     previous_year_electronic_requests,
     total_users_yoy_factor,
     electronic_yoy_factor,
+    planned_activities_lv,
+    activities_done_lv,
     is_synthetic,
-    portal_is_synthetic
+    portal_is_synthetic,
+    previous_year_is_synthetic,
+    growth_vs_base_is_synthetic
 from exports.export_service_year_indicators
 where institution_code = %(institution)s
   and reporting_year = %(year)s

@@ -20,10 +20,14 @@ import psycopg
 import pytest
 
 from ingest.config import Settings
-from publish import extract
+from publish import extract, workbook
 from stack import pipeline, warehouse
 from tests.conftest import ROOT, pipeline_settings
-from tests.xlsx_check import assert_sheet_equals_csv
+from tests.xlsx_check import (
+    assert_channel_sheet_equals_csv,
+    assert_sheets_equal_csv,
+    assert_workbook_prints_and_works,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -92,12 +96,12 @@ def test_mart_reproduces_the_reference_table(e2e: tuple[Settings, str]) -> None:
         cur.execute(
             "select f.*, s.service_name_lv from marts.fct_service_year f"
             " join marts.dim_service s using (service_key)"
-            " where reporting_year = 2016 order by service_key"
+            " where reporting_year = 2016 and f.institution_code = 'VDI' order by service_key"
         )
         mart = cur.fetchall()
         totals = conn.execute(
             "select sum(actual_total_users), sum(actual_electronic_requests)"
-            " from marts.fct_service_year where reporting_year = 2016"
+            " from marts.fct_service_year where reporting_year = 2016 and institution_code = 'VDI'"
         ).fetchone()
     expected = [_expected(r) for r in _reference_rows()]
     assert len(mart) == len(expected) == 16
@@ -122,11 +126,12 @@ def test_mart_shows_portal_next_to_reported_figures(e2e: tuple[Settings, str]) -
             " electronic_reported_minus_portal, electronic_source, portal_is_synthetic,"
             " is_synthetic,"
             " portal_months_with_data"
-            " from marts.fct_service_year where reporting_year = 2016 order by service_key"
+            " from marts.fct_service_year where reporting_year = 2016 and institution_code = 'VDI'"
+            " order by service_key"
         ).fetchall()
         years = conn.execute(
             "select reporting_year, count(portal_electronic_requests)"
-            " from marts.fct_service_year group by 1 order by 1"
+            " from marts.fct_service_year where institution_code = 'VDI' group by 1 order by 1"
         ).fetchall()
     assert len(rows) == 16
     for key, reported, portal, diff, source, portal_synthetic, synthetic, months in rows:
@@ -147,6 +152,22 @@ def test_extract_has_the_16_services_and_a_verifiable_manifest(e2e: tuple[Settin
     assert manifest["validation"]["warnings"] == []
     assert manifest["is_synthetic"] is False  # the reported figures are real
     assert manifest["portal_figures_synthetic"] is True  # the portal cross-check is not
+    # provenance per column: what a real year derives from the demo years is marked
+    provenance = manifest["tables"]["indicators.csv"]["provenance"]
+    assert provenance["actual_electronic_requests"] == "real"
+    assert provenance["electronic_attainment"] == "real"
+    assert provenance["electronic_yoy_factor"] == "synthetic"  # against the demo 2015
+    assert provenance["electronic_growth_vs_base"] == "synthetic"  # base year 2015 is demo
+    assert provenance["portal_electronic_requests"] == "synthetic"
+    assert provenance["channel_parts_sum"] == "no values"
+    results = {r["rule"]: r for r in manifest["validation"]["results"]}
+    parts = results["channel parts sum to the total where every part is provided"]
+    assert parts["status"] == "not_applicable"  # every part "not provided": nothing checked
+    portal = results["reported electronic requests are within 10% of the portal's count"]
+    assert portal["evidence_note"] == "checked against demo data: not evidence"
+    assert set(manifest["checks_on_demo_evidence"]) >= {portal["rule"]}
+    assert manifest["headline"]["en"] == "7 of 16 services below plan in 2016"
+    assert (latest / "indicators.schema.json").is_file()
     assert len(manifest["dbt_invocation_id"]) == 36
     sources = {b["source"] for b in manifest["source_batches"]}
     assert sources == {"intake:plan", "intake:submission", "portal"}
@@ -157,11 +178,17 @@ def test_extract_has_the_16_services_and_a_verifiable_manifest(e2e: tuple[Settin
     assert manifest["validation"]["validation_run"] in str(docs)
     report = (latest / "report.html").read_text(encoding="utf-8")
     assert report.count("<svg") == 3 and "VDI-07" in report
+    assert "7 no 16 pakalpojumiem zem plāna 2016. gadā" in report
     xlsx = (latest / "indicators.xlsx").read_bytes()
-    assert assert_sheet_equals_csv(xlsx, "Rādītāji", data) == 16
+    sheets = [workbook.INDICATORS_SHEET, workbook.CHECKS_SHEET]
+    columns = len(manifest["tables"]["indicators.csv"]["columns"])
+    compared = assert_sheets_equal_csv(xlsx, sheets, data, "service_key")
+    assert compared == 16 * (columns + 2)  # the key and name are on both sheets
     mix = (latest / "channel_mix.csv").read_bytes()
-    assert assert_sheet_equals_csv(xlsx, "Kanālu sadalījums", mix) == 16 * 7
-    rows = list(csv.DictReader(data.decode("utf-8").splitlines()))
+    assert assert_channel_sheet_equals_csv(xlsx, workbook.CHANNELS_SHEET, mix) == 16 * 7
+    sheets_rows = assert_workbook_prints_and_works(xlsx)
+    assert sheets_rows[workbook.INDICATORS_SHEET] == sheets_rows[workbook.CHANNELS_SHEET] == 16
+    rows = list(csv.DictReader(data.decode("utf-8-sig").splitlines()))
     expected = {e["service_key"]: e for e in map(_expected, _reference_rows())}
     assert [r["service_key"] for r in rows] == sorted(expected)
     for row in rows:
@@ -181,8 +208,9 @@ def test_every_demo_window_year_has_an_extract_marked_synthetic(
         manifest = json.loads((latest / "manifest.json").read_text(encoding="utf-8"))
         assert extract.verify(latest) == [], year
         flags[year] = manifest["is_synthetic"]
-        if year != 2016:
-            assert "SYNTHETIC" in (latest / "report.html").read_text(encoding="utf-8")
+        report = (latest / "report.html").read_text(encoding="utf-8")
+        # only the demo years are called synthetic; the real 2016 marks its demo-derived figures
+        assert ("SYNTHETIC demo data" in report) is (year != 2016), year
     assert flags == {2015: True, 2016: False, 2017: True, 2018: True, 2019: True}
 
 
@@ -198,7 +226,9 @@ def test_bi_reader_answers_which_services_were_below_plan(e2e: tuple[Settings, s
     with psycopg.connect(_bi_url(settings)) as conn:
         assert conn.execute("select current_user").fetchone() == ("bi_reader",)
         rows = conn.execute(query).fetchall()
-    below = {r[0]: (r[4], r[5]) for r in rows}
+    every = {r[0]: (r[4], r[5]) for r in rows}  # every institution (the demo adds two)
+    assert {"SYNDA-02", "SYNDB-01"} <= set(every)
+    below = {k: v for k, v in every.items() if k.startswith("VDI-")}
     expected = {
         e["service_key"]: (e["electronic_variance"], e["electronic_attainment"])
         for e in map(_expected, _reference_rows())
@@ -265,7 +295,7 @@ def test_eindex_facts_and_promotion_effect(e2e: tuple[Settings, str]) -> None:
             "select count(*), count(*) filter (where portal_requests_before is not null),"
             " max(portal_requests_before) filter (where service_key = 'VDI-07')"
             " from marts.fct_promotion_effect"
-            " where activity_source = 'plan' and activity_year = 2017"
+            " where activity_source = 'plan' and activity_year = 2017 and service_key like 'VDI-%'"
         ).fetchone()
     assert facts == (21, Decimal("73.0"))
     assert effect == (16, 16, 2189)  # 2016 portal count (synthetic) = the real 2016 figure
@@ -289,7 +319,7 @@ def test_service_names_sort_in_latvian_order(e2e: tuple[Settings, str]) -> None:
         names = [
             r[0]
             for r in conn.execute(
-                "select service_name_lv from marts.dim_service"
+                "select service_name_lv from marts.dim_service where institution_code = 'VDI'"
                 " order by service_name_sort_lv, service_name_lv"
             )
         ]
@@ -421,7 +451,12 @@ def _neighbourhood(folder: Path, levels: int = 3) -> set[str]:
 
 
 def _demo_rows(settings: Settings) -> list[str]:
-    return (settings.portal_files_dir / "portal_requests_2016-03.csv").read_text().splitlines()
+    """The header and VDI's rows of the demo's March 2016 export (hostile file p02 repeats
+    them; the demo institutions' rows beside them are not in it)."""
+    lines = (settings.portal_files_dir / "portal_requests_2016-03.csv").read_text().splitlines()
+    rows = csv.DictReader(lines)
+    return [lines[0], *(line for line, row in zip(lines[1:], rows, strict=True)
+                        if row["institution_code"] == "VDI")]  # fmt: skip
 
 
 def test_hostile_corpus_in_one_pass_of_the_dags(e2e: tuple[Settings, str]) -> None:
@@ -599,3 +634,138 @@ def test_an_incremental_model_an_upgrade_changed_is_rebuilt_not_stuck(
     assert not outcome.skipped and outcome.summary is not None
     with psycopg.connect(url) as conn:
         assert conn.execute(figures).fetchone() == before
+
+
+BELOW_PLAN_2016 = ["VDI-03", "VDI-01", "VDI-04", "VDI-05", "VDI-13", "VDI-02", "VDI-08"]
+
+
+def test_the_2016_report_reads_right_in_a_browser_offline_and_prints(
+    e2e: tuple[Settings, str], chromium, tmp_path: Path
+) -> None:
+    """The real 2016 report in headless Chromium with the network blocked: nothing fetched or
+    failed, the charts drawn, exactly the 7 below-plan services in gap order with formatted
+    percentages, no horizontal scrolling at 1 280 px, and a PDF whose first page carries the
+    headline and the below-plan table."""
+    from pypdf import PdfReader
+
+    settings, _url = e2e
+    report = settings.extracts_dir / "2016" / "VDI" / "latest" / "report.html"
+    chromium.viewport(1280, 900)
+    load = chromium.open(report)
+    assert load.blocked == [] and load.failed == [] and load.console_errors == []
+    assert all(url.startswith("file:") for url in load.requests)
+    assert chromium.evaluate("document.documentElement.lang") == "lv"
+    headline = chromium.evaluate("document.getElementById('headline').textContent")
+    assert headline == "7 no 16 pakalpojumiem zem plāna 2016. gadā"
+    keys = chromium.evaluate(
+        "[...document.querySelectorAll('table.below-plan tbody tr td:nth-child(2) b')]"
+        ".map(b => b.textContent)"
+    )
+    assert keys == BELOW_PLAN_2016
+    attainment = chromium.evaluate(
+        "[...document.querySelectorAll('table.below-plan tbody td:nth-child(3)')]"
+        ".map(td => td.textContent)"
+    )
+    assert attainment[:2] == ["12,6 %", "53,3 %"]
+    assert all(re.fullmatch(r"\d+,\d %", a) for a in attainment)
+    drawn = chromium.evaluate(
+        "[...document.querySelectorAll('svg.chart')].map(s => {"
+        " const r = s.getBoundingClientRect(); return [s.dataset.chart, Math.round(r.width),"
+        " s.querySelectorAll('rect, circle, path, polyline').length]; })"
+    )
+    assert [d[0] for d in drawn] == ["forecast-vs-actual", "electronic-share", "channel-mix"]
+    assert all(width > 400 and marks > 5 for _, width, marks in drawn), drawn
+    assert chromium.evaluate("document.querySelectorAll('svg.chart .target').length") >= 16
+    assert chromium.evaluate("document.documentElement.scrollWidth") <= 1280
+    chromium.viewport(390, 844, mobile=True)
+    chromium.open(report)
+    assert chromium.evaluate("document.documentElement.scrollWidth") <= 390  # tables scroll
+    chromium.viewport(1280, 900)
+    chromium.open(report)
+    pdf = tmp_path / "report.pdf"
+    pdf.write_bytes(chromium.pdf())
+    reader = PdfReader(pdf)
+    width, height = float(reader.pages[0].mediabox.width), float(reader.pages[0].mediabox.height)
+    assert (round(width), round(height)) == (595, 842)  # A4 portrait, in points
+    first = " ".join(reader.pages[0].extract_text().split())
+    assert "7 no 16 pakalpojumiem zem plāna 2016. gadā" in first
+    positions = [first.find(key) for key in BELOW_PLAN_2016]
+    assert -1 not in positions and positions == sorted(positions), positions
+
+
+def test_data_docs_open_offline_with_their_icons(e2e: tuple[Settings, str], chromium) -> None:
+    settings, _url = e2e
+    latest = settings.extracts_dir / "2016" / "VDI" / "latest"
+    manifest = json.loads((latest / "manifest.json").read_text(encoding="utf-8"))
+    index = (latest / manifest["validation"]["data_docs"]).resolve()
+    pages = [index, *sorted((index.parent / "validations").rglob("*.html"))]
+    for page in pages:
+        load = chromium.open(page, settle=0.8)
+        assert load.blocked == [] and load.failed == [] and load.console_errors == [], page
+    chromium.open(index, settle=0.8)
+    assert chromium.evaluate("document.querySelectorAll('table tbody tr').length") >= 1
+    loaded = chromium.evaluate(
+        "[...document.fonts].filter(f => f.status == 'loaded').map(f => f.family)"
+    )
+    assert any("Font Awesome" in family for family in loaded)  # the icons are drawn
+
+
+def test_national_2016_extract_lists_the_passed_and_the_refused_with_its_reason(
+    e2e: tuple[Settings, str], chromium
+) -> None:
+    """make run gates every institution due: VDI (real) and the SYNTHETIC SYNDA pass, SYNDB
+    is refused (its 2016 figure for SYNDB-02 is 1.6x the portal's) — an outcome, not a crash:
+    the run went on, and the national extract lists all three."""
+    settings, _url = e2e
+    national = settings.extracts_dir / "2016" / "_national" / "latest"
+    assert extract.verify(national) == []
+    manifest = json.loads((national / "manifest.json").read_text(encoding="utf-8"))
+    institutions = manifest["institutions"]
+    assert {k: v["outcome"] for k, v in institutions.items()} == {
+        "SYNDA": "written",
+        "SYNDB": "refused",
+        "VDI": "written",
+    }
+    assert "SYNDB-02" in institutions["SYNDB"]["reasons"]
+    assert "of the portal's count" in institutions["SYNDB"]["reasons"]
+    vdi = institutions["VDI"]["extract"]
+    assert (national / vdi["path"] / "manifest.json").is_file()  # links each version
+    assert institutions["VDI"]["is_synthetic"] is False
+    assert institutions["SYNDA"]["is_synthetic"] is True
+    assert not (settings.extracts_dir / "2016" / "SYNDB" / "latest").exists()
+    assert list((settings.extracts_dir / "2016" / "SYNDB" / "failed").iterdir())
+    summary = (national / "national_summary.csv").read_bytes()
+    rows = extract.read_csv_rows(summary)
+    assert [(r["institution_code"], r["extract_outcome"]) for r in rows] == [
+        ("SYNDA", "written"), ("SYNDB", "refused"), ("VDI", "written"),
+    ]  # fmt: skip
+    assert rows[2]["services_below_plan"] == "7" and rows[2]["is_synthetic"] == "false"
+    indicators = extract.read_csv_rows((national / "indicators.csv").read_bytes())
+    assert {r["institution_code"] for r in indicators} == {"SYNDA", "VDI"}  # never the refused
+    assert len(indicators) == 16 + 3
+    xlsx = (national / "national.xlsx").read_bytes()
+    assert assert_sheets_equal_csv(xlsx, ["Kopsavilkums"], summary, "institution_code") > 0
+    assert assert_workbook_prints_and_works(xlsx)["Kopsavilkums"] == 3
+    sheets = [workbook.INDICATORS_SHEET, workbook.CHECKS_SHEET]
+    assert assert_sheets_equal_csv(xlsx, sheets, (national / "indicators.csv").read_bytes(),
+                                   "service_key") > 0  # fmt: skip
+    load = chromium.open(national / "report.html")
+    assert load.blocked == [] and load.failed == []
+    assert chromium.evaluate("document.getElementById('headline').textContent") == (
+        "2016. gads: 3 iestādes, atteiktas: 1; 8 no 19 pakalpojumiem zem plāna"
+    )
+    refused = chromium.evaluate("document.querySelector('table.refused tbody').textContent")
+    assert "SYNDB" in refused and "SYNDB-02" in refused
+
+
+def test_the_real_submission_receipt_says_where_results_are_and_that_the_portal_is_demo(
+    e2e: tuple[Settings, str],
+) -> None:
+    settings, _url = e2e
+    receipt = min(settings.archive_dir.rglob("*_VDI_submission_2016.csv.receipt.txt"))  # first
+    text = receipt.read_text(encoding="utf-8")
+    where = f"{settings.extracts_dir}/2016/VDI"
+    assert f"Results: after the annual check (2 March, or when run) — {where}/latest/" in text
+    assert f"{where}/failed/" in text
+    assert "this year's portal data is SYNTHETIC (demo)" in text
+    assert "pārbaudīts pret demonstrācijas datiem, tas nav pierādījums" in text

@@ -11,6 +11,7 @@ def test_defaults_are_embedded_and_inside_the_project() -> None:
     assert settings.port == DEFAULT_PORT
     assert settings.pgdata == settings.project_root / ".warehouse" / "pgdata"
     assert settings.reference_dir == settings.project_root / "data" / "reference"
+    assert settings.reporting_institution == ""  # every institution due: the national extract
 
 
 def test_warehouse_url_switches_off_the_embedded_server() -> None:
@@ -25,7 +26,7 @@ def test_overrides(tmp_path: Path) -> None:
     )
     assert settings.port == 6543
     assert settings.extracts_dir == tmp_path
-    assert settings.reporting_institution == "VDI"
+    assert settings.reporting_institution == "VDI"  # upper-cased
 
 
 @pytest.mark.parametrize("port", ["abc", "80", "70000"])

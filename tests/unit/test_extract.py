@@ -12,30 +12,40 @@ from pathlib import Path
 
 import pytest
 
-from publish import extract, extract_content
+from publish import extract, extract_content, workbook
+from publish.extract_content import HEADERS_LV
 from tests.conftest import ROOT
-from tests.xlsx_check import assert_sheet_equals_csv
+from tests.xlsx_check import assert_sheets_equal_csv, assert_workbook_prints_and_works
 
 COLUMNS = ["institution_code", "reporting_year", "service_key", "service_name_lv",
-           "electronic_attainment", "actual_total_users", "is_synthetic"]  # fmt: skip
+           "electronic_attainment", "actual_total_users", "electronic_status",
+           "previous_year_electronic_requests", "is_synthetic",
+           "previous_year_is_synthetic"]  # fmt: skip
+TYPES = ("string", "integer", "string", "string", "number", "integer", "string", "integer",
+         "boolean", "boolean")  # fmt: skip
 
 
 def _table(attainment: str = "9.2362869198312236", name: str = "Izziņa") -> extract_content.Table:
     rows = [
-        ("VDI", 2016, "VDI-07", name, Decimal(attainment), 3755, False),
-        ("VDI", 2016, "VDI-16", '=HYPERLINK("http://x")', None, 207, False),
-        ("VDI", 2016, "VDI-17", "-1+1", None, 1, False),
-        ("VDI", 2016, "VDI-18", "@SUM(1)", None, 1, False),
-        ("VDI", 2016, "VDI-19", "\t+cmd|' /C calc'!A0", None, 1, False),
-        ("VDI", 2016, "VDI-20", "- a list item, 5 - 3", None, 1, False),
-    ]
-    return extract_content.Table(extract_content.INDICATORS, COLUMNS, rows)
+        ("VDI", 2016, "VDI-07", name, Decimal(attainment), 3755, "met", 3000, False, True),
+        ("VDI", 2016, "VDI-16", '=HYPERLINK("http://x")', None, 207, "no_forecast", None, False,
+         None),
+        ("VDI", 2016, "VDI-17", "-1+1", None, 1, "below_plan", None, False, None),
+        ("VDI", 2016, "VDI-18", "@SUM(1)", None, 1, "below_plan", None, False, None),
+        ("VDI", 2016, "VDI-19", "\t+cmd|' /C calc'!A0", None, 1, "below_plan", None, False, None),
+        ("VDI", 2016, "VDI-20", "- a list item, 5 - 3", None, 1, "below_plan", None, False, None),
+    ]  # fmt: skip
+    return extract_content.Table(extract_content.INDICATORS, COLUMNS, rows, TYPES)
+
+
+def _xlsx(table: extract_content.Table) -> bytes:
+    return workbook.render([table], title="VDI 2016", facts=[("Iestāde", "VDI")])
 
 
 def _files(table: extract_content.Table) -> dict[str, bytes]:
     return {
         "indicators.csv": extract_content.render_csv(table),
-        "indicators.xlsx": extract_content.render_xlsx([table]),
+        "indicators.xlsx": _xlsx(table),
     }
 
 
@@ -51,35 +61,83 @@ def _write(tmp_path: Path, table: extract_content.Table, other=None) -> extract.
 def test_csv_is_deterministic_and_exact() -> None:
     data = extract_content.render_csv(_table())
     assert data == extract_content.render_csv(_table())
-    assert data.decode("utf-8").splitlines() == [
+    assert data.startswith(b"\xef\xbb\xbfinstitution_code,")  # UTF-8 BOM: Excel reads UTF-8
+    assert data.decode("utf-8-sig").splitlines() == [
         ",".join(COLUMNS),
-        "VDI,2016,VDI-07,Izziņa,9.2362869198312236,3755,false",
+        "VDI,2016,VDI-07,Izziņa,9.2362869198312236,3755,met,3000,false,true",
         # OWASP CSV injection: text starting like a formula gets an apostrophe in front
-        'VDI,2016,VDI-16,"\'=HYPERLINK(""http://x"")",,207,false',
-        "VDI,2016,VDI-17,'-1+1,,1,false",
-        "VDI,2016,VDI-18,'@SUM(1),,1,false",
-        "VDI,2016,VDI-19,'\t+cmd|' /C calc'!A0,,1,false",
-        'VDI,2016,VDI-20,"\'- a list item, 5 - 3",,1,false',
+        'VDI,2016,VDI-16,"\'=HYPERLINK(""http://x"")",,207,no_forecast,,false,',
+        "VDI,2016,VDI-17,'-1+1,,1,below_plan,,false,",
+        "VDI,2016,VDI-18,'@SUM(1),,1,below_plan,,false,",
+        "VDI,2016,VDI-19,'\t+cmd|' /C calc'!A0,,1,below_plan,,false,",
+        'VDI,2016,VDI-20,"\'- a list item, 5 - 3",,1,below_plan,,false,',
     ]
+    assert extract.read_csv_rows(data)[0]["institution_code"] == "VDI"  # the BOM is no name
+
+
+def test_csv_contract_names_every_column_with_its_type() -> None:
+    schema = json.loads(extract_content.render_schema(_table(), {"service_key": "The key."}))
+    assert schema["encoding"] == "utf-8-sig" and schema["path"] == "indicators.csv"
+    fields = schema["schema"]["fields"]
+    assert [(f["name"], f["type"]) for f in fields] == list(zip(COLUMNS, TYPES, strict=True))
+    by_name = {f["name"]: f for f in fields}
+    assert by_name["service_key"]["description"] == "The key."
+    assert by_name["electronic_status"]["constraints"]["enum"] == sorted(
+        ["met", "below_plan", "no_forecast", "no_data", "not_due"]
+    )
+    assert schema["schema"]["primaryKey"] == ["service_key"]
+
+
+def test_every_export_column_is_described_in_dbt() -> None:
+    """The CSV contract and the workbook's definitions read dbt's column docs."""
+    from publish import national_extract
+
+    described = {**extract_content.column_descriptions(), **national_extract.DESCRIPTIONS}
+    for name in extract_content.HEADERS_LV:
+        if name not in {"service_year_channel_id", "channel_group", "sort_order"}:
+            assert described.get(name), name
 
 
 def test_xlsx_is_byte_for_byte_reproducible() -> None:
-    first = extract_content.render_xlsx([_table()])
+    first = _xlsx(_table())
     time.sleep(1.1)  # a later second must not change the bytes (no timestamps inside)
-    assert extract_content.render_xlsx([_table()]) == first
+    assert _xlsx(_table()) == first
 
 
 def test_xlsx_reread_equals_the_csv_and_text_is_never_a_formula() -> None:
     from openpyxl import load_workbook
 
     table = _table()
-    xlsx = extract_content.render_xlsx([table])
+    xlsx = _xlsx(table)
     csv_bytes = extract_content.render_csv(table)
-    assert assert_sheet_equals_csv(xlsx, "Rādītāji", csv_bytes) == 6
+    sheets = [workbook.INDICATORS_SHEET, workbook.CHECKS_SHEET]
+    assert assert_sheets_equal_csv(xlsx, sheets, csv_bytes, "service_key") == 6 * (10 + 2)
     sheet = load_workbook(io.BytesIO(xlsx))["Rādītāji"]
     assert all(c.data_type != "f" for row in sheet.iter_rows() for c in row)
-    assert sheet.cell(row=3, column=4).data_type == "s"
-    assert sheet.cell(row=3, column=4).value == '\'=HYPERLINK("http://x")'
+    name = sheet.cell(row=3, column=2)  # service key first, then the name
+    assert name.data_type == "s" and name.value == '\'=HYPERLINK("http://x")'
+
+
+def test_xlsx_is_for_print_and_for_work() -> None:
+    from openpyxl import load_workbook
+
+    xlsx = _xlsx(_table())
+    rows = assert_workbook_prints_and_works(xlsx)
+    assert rows[workbook.INDICATORS_SHEET] == rows[workbook.CHECKS_SHEET] == 6
+    sheet = load_workbook(io.BytesIO(xlsx))[workbook.INDICATORS_SHEET]
+    header = [c.value for c in sheet[1]]
+    status = sheet.cell(row=2, column=header.index("Statuss") + 1)
+    assert status.value == "Plāns izpildīts"  # a Latvian label, not the code "met"
+    attainment = sheet.cell(row=2, column=header.index(HEADERS_LV["electronic_attainment"]) + 1)
+    assert attainment.number_format == "0.0%"
+    synthetic = sheet.cell(row=2, column=header.index("Sintētiski dati") + 1)
+    assert synthetic.value == "Nē"
+    checks = load_workbook(io.BytesIO(xlsx))[workbook.CHECKS_SHEET]
+    header = [c.value for c in checks[1]]
+    previous = checks.cell(
+        row=2, column=header.index(HEADERS_LV["previous_year_electronic_requests"]) + 1
+    )
+    assert previous.value == 3000 and previous.font.italic  # rests on a demo year: marked
 
 
 def test_first_write_creates_v0001_with_verifiable_manifest(tmp_path: Path) -> None:

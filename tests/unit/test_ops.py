@@ -110,3 +110,17 @@ def test_backfill_years_are_checked(tmp_path: Path) -> None:
         cli.cmd_backfill_annual(settings, 2019, 2015)
     with pytest.raises(ValueError, match="reporting years like 2015"):
         cli._year("15")
+
+
+def test_refusals_of_a_run_that_went_on_are_one_alert() -> None:
+    alert = alerts.compose_refusals(
+        _context(None),
+        [
+            "2016 SYNDB REFUSED: [error] reported electronic requests are within 10% of the "
+            "portal's count … 1 offending row(s): SYNDB-02",
+            "2016 ABC REFUSED: ABC has no implementation plan in the warehouse",
+        ],
+    )
+    assert alert.subject.endswith("2 annual extract(s) REFUSED by the quality gate")
+    assert "SYNDB-02" in alert.text and "ABC has no implementation plan" in alert.text
+    assert "national extract lists them" in alert.text

@@ -160,3 +160,50 @@ def test_failures_name_the_offending_service() -> None:
     error = errors["electronic requests do not exceed the total"]
     assert error.examples == ["VDI-02"]
     assert "VDI-02" in error.describe()
+
+
+def _with_flags(frame: pd.DataFrame, synthetic: bool, demo_evidence: bool) -> pd.DataFrame:
+    frame = frame.copy()
+    frame.insert(0, "institution_code", ["VDI"] * len(frame))
+    frame["is_synthetic"] = synthetic
+    frame["portal_is_synthetic"] = demo_evidence
+    frame["previous_year_is_synthetic"] = demo_evidence
+    return frame
+
+
+def _judged(frame: pd.DataFrame) -> yearly_extract.GateResult:
+    return _result(frame).for_institution("VDI", frame)
+
+
+def _outcome(result: yearly_extract.GateResult, rule_start: str):
+    return next(o for o in result.outcomes if o.rule.startswith(rule_start))
+
+
+def test_a_rule_with_nothing_to_check_is_not_applicable_never_passed() -> None:
+    frame = _with_flags(_frame(channel_parts_sum=(1, None)), False, False)
+    result = _judged(frame)
+    rule = _outcome(result, "channel parts sum to the total")
+    assert rule.success  # GX skips NULLs: its own verdict would be "passed"
+    assert rule.status == "not_applicable"
+    assert result.summary()["expectations_not_applicable"] == 1
+    assert "not applicable" in rule.describe()
+    # with one part list provided it is checked again
+    assert _outcome(_judged(_with_flags(_frame(), False, False)), "channel parts").status == (
+        "passed"
+    )
+
+
+def test_demo_evidence_warns_but_never_refuses_a_real_year() -> None:
+    broken = _frame(electronic_deviation_from_portal=(0, 0.5))
+    real_on_demo = _judged(_with_flags(broken, synthetic=False, demo_evidence=True))
+    portal = _outcome(real_on_demo, "reported electronic requests are within")
+    assert (portal.status, portal.severity, portal.evidence) == ("failed", "warning", "demo")
+    assert portal.downgraded and "checked against demo data: not evidence" in portal.describe()
+    assert real_on_demo.passed
+    # passing on demo evidence is reported as such, not as evidence
+    fine = _judged(_with_flags(_frame(), synthetic=False, demo_evidence=True))
+    assert _outcome(fine, "reported electronic requests are within").evidence == "demo"
+    assert fine.summary()["expectations_on_demo_evidence"] == 4  # portal x2, YoY x2
+    # real evidence refuses a real year; demo evidence still refuses demo figures
+    assert not _judged(_with_flags(broken, synthetic=False, demo_evidence=False)).passed
+    assert not _judged(_with_flags(broken, synthetic=True, demo_evidence=True)).passed

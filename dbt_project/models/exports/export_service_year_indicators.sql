@@ -3,6 +3,11 @@
 -- each row carries what the annual gate checks them against: the monitoring window, the
 -- portal's count and the deviation from it, the channel parts (summed only where every part
 -- is provided) and the previous year's reported figures with the year-on-year factors.
+-- Provenance: a row's own figures are real or synthetic (is_synthetic); a figure derived from
+-- another input (the previous year, the base year, the portal) carries that input's flag, so
+-- a real year stays real and its demo-derived figures are marked as such.
+-- Decisions: the gap to the forecast and the rank among the institution-year's below-plan
+-- services (largest gap first), with the planned and carried-out promotion activities.
 with
 
 service_years as (
@@ -11,6 +16,10 @@ service_years as (
 
 services as (
     select * from {{ ref('dim_service') }}
+),
+
+submissions as (
+    select * from {{ ref('int_submissions_latest_version') }}
 ),
 
 channel_parts as (
@@ -48,7 +57,23 @@ final as (
         f.total_variance,
         f.electronic_variance,
         f.electronic_growth_vs_base,
+        f.growth_source,
         f.electronic_status,
+        -- Requests short of the forecast (0 when met); NULL without both figures.
+        greatest(f.forecast_electronic_users - f.actual_electronic_requests, 0)
+            as electronic_gap,
+        case
+            when f.electronic_status = 'below_plan'
+                then
+                    row_number() over (
+                        partition by f.institution_code, f.reporting_year, f.electronic_status
+                        order by
+                            f.forecast_electronic_users - f.actual_electronic_requests desc,
+                            s.service_no asc
+                    )
+        end as below_plan_rank,
+        s.planned_activities_lv,
+        sub.activities_done as activities_done_lv,
         f.portal_electronic_requests,
         f.electronic_reported_minus_portal,
         -- |reported - portal| / portal (a portal count of 0 counts as 1).
@@ -79,10 +104,27 @@ final as (
                     )
         end as electronic_yoy_factor,
         f.is_synthetic,
-        f.portal_is_synthetic
+        f.portal_is_synthetic,
+        case
+            when p.actual_total_users is not null or p.actual_electronic_requests is not null
+                then p.is_synthetic
+        end as previous_year_is_synthetic,
+        -- Growth rests on the base year's figures of the source it used (growth_source).
+        case f.growth_source
+            when 'reported' then f.is_synthetic or b.is_synthetic
+            when 'portal' then f.portal_is_synthetic or b.portal_is_synthetic
+        end as growth_vs_base_is_synthetic
     from service_years as f
     inner join services as s
         on f.service_key = s.service_key
+    left join submissions as sub
+        on
+            f.service_key = sub.service_key
+            and f.reporting_year = sub.reporting_year
+    left join service_years as b
+        on
+            f.service_key = b.service_key
+            and f.base_year = b.reporting_year
     left join channel_parts as c
         on
             f.service_key = c.service_key

@@ -27,6 +27,9 @@ codes as (
         '{{ var("synthetic_code_prefix") }}' || service_key as portal_service_code,
         true as is_synthetic_code
     from services
+    -- a plan may declare the invented code itself: then it matches once, as declared
+    where
+        portal_service_code is distinct from '{{ var("synthetic_code_prefix") }}' || service_key
 ),
 
 final as (
