@@ -106,7 +106,8 @@ def submission_rows(institution: DemoInstitution, year: int) -> list[list[str]]:
             e = round(e * MISMATCH_FACTOR)
         total = max(e, round(e / s.share))
         rows.append(
-            [institution.code, str(year), "Sintētisks iesniedzējs", "", institution.key(s),
+            [institution.code, str(year), "Sintētisks iesniedzējs", "demo@example.invalid",
+             institution.key(s),
              str(total), str(e), "", "", "", "", "", "", f"{year + 1}-02-10", "nē",
              "SINTĒTISKI dati demonstrācijai, nav reāli skaitļi (SYNTHETIC demo data)."]
         )  # fmt: skip

@@ -735,6 +735,10 @@ def _footer(meta: Mapping[str, Any]) -> str:
         )
     if items:
         items.append("<li>katras partijas sha256 / each batch's sha256: manifest.json</li>")
+    else:
+        items.append(
+            "<li>katras iestādes izraksta manifest.json / each institution's manifest</li>"
+        )
     sources = "".join(items)
     definitions = "".join(
         f"<dt>{escape(lv)} <span class='en' lang='en'>/ {escape(en)}</span></dt>"

@@ -55,10 +55,8 @@ GATE_STATUS = {
     "not_applicable": ("Nav piemērojams", "not applicable"),
 }
 EXTRACT_OUTCOME = {
-    "written": ("Izveidots", "written"),
-    "unchanged": ("Nemainīgs (iepriekšējā versija)", "unchanged (previous version)"),
+    "passed": ("Izturēja pārbaudi", "passed"),
     "refused": ("Atteikts", "refused"),
-    "not_due": ("Nav jāiesniedz", "not due"),
 }
 CODE_LISTS = {
     "electronic_status": ELECTRONIC_STATUS,

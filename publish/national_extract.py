@@ -64,8 +64,8 @@ SUMMARY_COLUMNS = (
 # The publishing facts the summary adds to dbt's figures (dbt documents the rest).
 DESCRIPTIONS = {
     "extract_outcome": (
-        "What the annual gate made of the institution's extract: written (a new version), "
-        "unchanged (the latest version holds the same data) or refused (no extract)."
+        "What the annual gate made of the institution's extract: passed (extract_version is "
+        "its version) or refused (no extract; refusal_reasons says why)."
     ),
     "extract_version": "The institution's extract version (vNNNN); empty when refused.",
     "refusal_reasons": "The failed error-severity rules, with their services, when refused.",
@@ -94,12 +94,14 @@ def summary_table(
         if outcome.status == "not_due":
             continue
         fact = facts.get(outcome.institution, {})
-        reasons = "; ".join(outcome.reasons) if outcome.status == "refused" else None
+        refused = outcome.status == "refused"
+        reasons = "; ".join(outcome.reasons) if refused else None
         values = {
             **fact,
             "institution_code": outcome.institution,
             "reporting_year": year,
-            "extract_outcome": outcome.status,
+            # passed, not this run's written/unchanged: a rerun must give the same bytes
+            "extract_outcome": "refused" if refused else "passed",
             "extract_version": outcome.version,
             "refusal_reasons": reasons,
         }

@@ -722,9 +722,9 @@ def test_national_2016_extract_lists_the_passed_and_the_refused_with_its_reason(
     manifest = json.loads((national / "manifest.json").read_text(encoding="utf-8"))
     institutions = manifest["institutions"]
     assert {k: v["outcome"] for k, v in institutions.items()} == {
-        "SYNDA": "written",
+        "SYNDA": "passed",
         "SYNDB": "refused",
-        "VDI": "written",
+        "VDI": "passed",
     }
     assert "SYNDB-02" in institutions["SYNDB"]["reasons"]
     assert "of the portal's count" in institutions["SYNDB"]["reasons"]
@@ -737,7 +737,7 @@ def test_national_2016_extract_lists_the_passed_and_the_refused_with_its_reason(
     summary = (national / "national_summary.csv").read_bytes()
     rows = extract.read_csv_rows(summary)
     assert [(r["institution_code"], r["extract_outcome"]) for r in rows] == [
-        ("SYNDA", "written"), ("SYNDB", "refused"), ("VDI", "written"),
+        ("SYNDA", "passed"), ("SYNDB", "refused"), ("VDI", "passed"),
     ]  # fmt: skip
     assert rows[2]["services_below_plan"] == "7" and rows[2]["is_synthetic"] == "false"
     indicators = extract.read_csv_rows((national / "indicators.csv").read_bytes())

@@ -237,7 +237,7 @@ def _submission_log(url: str, years: tuple[int, ...]) -> dict[int, list[str]]:
     rows = _query(
         url,
         "select reporting_year, outcome from audit.submission_log"
-        " where reporting_year = any(%(y)s) order by attempted_at",
+        " where reporting_year = any(%(y)s) and institution_code = 'VDI' order by attempted_at",
         {"y": list(years)},
     )
     found: dict[int, list[str]] = {y: [] for y in years}
@@ -275,6 +275,8 @@ def test_backfill_of_reporting_years_with_airflows_backfill(
     assert sorted(r["run_after"][:10] for r in rerun) == ["2018-03-02", "2019-03-02"]
     for year in years:
         assert extract.versions(stack.settings.extracts_dir / str(year) / "VDI") == [1]
+        # every institution due was gated: the year's national extract, unchanged by the rerun
+        assert extract.versions(stack.settings.extracts_dir / str(year) / "_national") == [1]
     assert _row_counts(stack.url) == counts
     assert _submission_log(stack.url, years) == {2017: ["written"], 2018: ["written", "unchanged"]}
     # Each backfilled run built the marts as of its own date (2 March 2019 last); the CLI then

@@ -32,10 +32,19 @@ def test_summary_has_a_row_per_institution_due_with_its_outcome() -> None:
     assert (syndb["extract_outcome"], syndb["extract_version"]) == ("refused", None)
     assert syndb["refusal_reasons"] == "[error] within 10% … SYNDB-02"
     assert (vdi["extract_outcome"], vdi["extract_version"], vdi["refusal_reasons"]) == (
-        "written", 2, None,
+        "passed", 2, None,
     )  # fmt: skip
     assert vdi["services_below_plan"] == 7 and vdi["reporting_year"] == 2016
     assert len(table.types) == len(table.columns)
+
+
+def test_a_rerun_that_writes_nothing_new_gives_the_same_summary() -> None:
+    """The summary is the national extract's identity: this run's written/unchanged must not
+    make a new version when the institutions' extracts did not change."""
+    rerun = [InstitutionOutcome("VDI", "unchanged", 2, Path("/x/2016/VDI/v0002")), *OUTCOMES[1:]]
+    first = national_extract.summary_table(2016, FACTS, OUTCOMES)
+    again = national_extract.summary_table(2016, FACTS, rerun)
+    assert first.rows == again.rows
 
 
 def test_headline_counts_below_plan_services_of_the_institutions_that_passed() -> None:
