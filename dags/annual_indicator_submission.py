@@ -125,7 +125,12 @@ def annual_indicator_submission() -> None:
 
             for line in result.describe_refusals():
                 print(line)
-            alerts.send(alerts.compose_refusals(get_current_context(), result.describe_refusals()))
+            try:
+                alerts.send(
+                    alerts.compose_refusals(get_current_context(), result.describe_refusals())
+                )
+            except Exception as exc:  # a mail server down must not undo what was written
+                print(f"WARNING: the refusal alert could not be sent: {exc!r}")
         return {
             "outcomes": {o.institution: o.status for o in result.outcomes},
             "refused": {o.institution: list(o.reasons) for o in result.refused},

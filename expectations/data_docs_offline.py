@@ -51,7 +51,13 @@ VEGA = ("https://cdn.jsdelivr.net/npm/vega@5", "https://cdn.jsdelivr.net/npm/veg
 DARK_MODE = "https://cdn.jsdelivr.net/npm/@forevolve/bootstrap-dark@1.1.0/dist/css/"
 LOGO = "https://great-expectations-web-assets.s3.us-east-2.amazonaws.com/"
 
-_TAG = re.compile(r"<(script|link|img)\b[^>]*?(?:src|href)=\"(https?://[^\"]+)\"[^>]*>(</script>)?")
+_REL = re.compile(r"""\brel=["']([^"']+)["']""")
+# <link rel=…> values the browser loads: these must be local (anything else is a plain link)
+_LOADED_RELS = {"stylesheet", "icon", "shortcut icon", "preload", "modulepreload", "prefetch",
+                "apple-touch-icon", "manifest"}  # fmt: skip
+_TAG = re.compile(
+    r"""<(script|link|img)\b[^>]*?(?:src|href)=["'](https?://[^"']+)["'][^>]*>(</script>)?"""
+)
 
 
 _LOCAL = re.compile(r"<(?:script|link|img)\b[^>]*?(?:src|href)=\"(?![a-z]+:|#)([^\"]+)\"")
@@ -82,8 +88,9 @@ def _rewrite(html: str, to_vendor: str) -> str:
 
     def replace(match: re.Match[str]) -> str:
         tag, url = match.group(1), match.group(2)
-        if tag == "link" and 'rel="stylesheet"' not in match.group(0):
-            return match.group(0)  # a plain link to a page, not an asset
+        rel = _REL.search(match.group(0))
+        if tag == "link" and rel and rel.group(1).lower() not in _LOADED_RELS:
+            return match.group(0)  # a link to a page (canonical, help), not something loaded
         if url in VENDORED:
             return match.group(0).replace(url, f"{to_vendor}/{VENDORED[url]}")
         if url.startswith(DARK_MODE) or (url in VEGA and not uses_vega):

@@ -7,6 +7,7 @@ decision is taken here from the per-expectation results, not from GX's overall f
 
 from __future__ import annotations
 
+import logging
 import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,6 +18,8 @@ from urllib.parse import urlparse
 import pandas as pd
 
 from expectations.outcomes import ExpectationOutcome, GateResult, outcome_of
+
+log = logging.getLogger(__name__)
 
 __all__ = ["ExpectationOutcome", "GateResult", "GateThresholds", "to_frame", "validate"]
 
@@ -214,7 +217,12 @@ def _copy_data_docs(context: Any, docs_dir: Path) -> None:
         # GX ships tutorial animations (3.4 MB) that no validation page references.
         shutil.copytree(site_dir, docs_dir, dirs_exist_ok=True, ignore=_UNREFERENCED_DOCS_ASSETS)
         shutil.rmtree(site_dir, ignore_errors=True)
-    data_docs_offline.make_offline(docs_dir)
+    try:
+        data_docs_offline.make_offline(docs_dir)
+    except data_docs_offline.UnknownAsset as exc:
+        # The gate's decision does not depend on its Data Docs: say so and go on (the tests
+        # fail on it, so an upgrade that brings a new CDN asset is caught before release).
+        log.error("Data Docs in %s still load from the network: %s", docs_dir, exc)
 
 
 def validate(

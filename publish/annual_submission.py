@@ -213,8 +213,7 @@ def _data_files(candidate: Candidate, contact: str) -> dict[str, bytes]:
 def _cover_facts(candidate: Candidate, contact: str) -> list[tuple[str, Any]]:
     """The XLSX cover's facts: only values derived from the data (no time, no version)."""
     row = candidate.year_row
-    below = row.get("services_below_plan") or 0
-    lv, _ = extract_report.headline(candidate.year, below, len(candidate.planned))
+    lv, _ = extract_report.headline_of(candidate.year, candidate.indicators.records())
     derived = sorted(
         {
             column
@@ -243,20 +242,6 @@ def _cover_facts(candidate: Candidate, contact: str) -> list[tuple[str, Any]]:
                   "report.html, manifest.json (versija un sagatavošanas laiks)"),
         ("Kontakti", contact),
     ]  # fmt: skip
-
-
-def _describe_changes(candidate: Candidate, data_files: dict[str, bytes]):
-    def describe(previous_dir: Path) -> dict[str, Any]:
-        changes: dict[str, Any] = {}
-        for spec in extract_content.TABLES:
-            name = f"{spec.name}.csv"
-            old_path = previous_dir / name
-            old = extract.read_csv_rows(old_path.read_bytes()) if old_path.exists() else []
-            new = extract.read_csv_rows(data_files[name])
-            changes[name] = extract.diff_rows(old, new, spec.key)
-        return changes
-
-    return describe
 
 
 @dataclass(frozen=True)
@@ -473,6 +458,7 @@ def _decide(
         )
     data_files = _data_files(candidate, contact)
     year_row = candidate.year_row
+    indicator_rows = candidate.indicators.records()
 
     def other_files(version: int, generated_at: str) -> dict[str, bytes]:
         links = [(name, name) for name in sorted(data_files)] + [
@@ -500,14 +486,9 @@ def _decide(
         "portal_figures_synthetic": candidate.portal_is_synthetic,
         "checks_on_demo_evidence": [o.rule for o in gate.on_demo_evidence],
         "checks_not_applicable": [o.rule for o in gate.not_applicable],
-        "headline": {
-            "lv": extract_report.headline(
-                year, year_row.get("services_below_plan") or 0, len(candidate.planned)
-            )[0],
-            "en": extract_report.headline(
-                year, year_row.get("services_below_plan") or 0, len(candidate.planned)
-            )[1],
-        },
+        "headline": dict(
+            zip(("lv", "en"), extract_report.headline_of(year, indicator_rows), strict=True)
+        ),
         "row_counts": {f"{t.spec.name}.csv": len(t.rows) for t in candidate.tables},
         "tables": {
             f"{t.spec.name}.csv": {
@@ -532,7 +513,9 @@ def _decide(
     }
     result = extract.write(
         directory, data_files, other_files, manifest_fields,
-        _describe_changes(candidate, data_files),
+        extract.table_changes(
+            data_files, {f"{t.spec.name}.csv": t.spec.key for t in candidate.tables}
+        ),
     )  # fmt: skip
     _log_attempt(
         conn, year, institution, result.status, result=result, total=total, failed=failed,

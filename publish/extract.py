@@ -147,6 +147,24 @@ def diff_rows(old: list[dict[str, str]], new: list[dict[str, str]], key: str) ->
     }
 
 
+def table_changes(
+    data_files: Mapping[str, bytes], keys: Mapping[str, str]
+) -> Callable[[Path], dict[str, Any]]:
+    """``describe_changes`` for :func:`write`: per CSV named in ``keys`` (file name → the
+    column that identifies a row), the rows added, removed and changed against the previous
+    version's copy."""
+
+    def describe(previous_dir: Path) -> dict[str, Any]:
+        changes: dict[str, Any] = {}
+        for name, key in keys.items():
+            old_path = previous_dir / name
+            old = read_csv_rows(old_path.read_bytes()) if old_path.exists() else []
+            changes[name] = diff_rows(old, read_csv_rows(data_files[name]), key)
+        return changes
+
+    return describe
+
+
 def write(
     directory: Path,
     data_files: Mapping[str, bytes],

@@ -143,6 +143,13 @@ def headline(year: int, below: int, planned: int) -> tuple[str, str]:
     )
 
 
+def headline_of(year: int, indicators: Sequence[Mapping[str, Any]]) -> tuple[str, str]:
+    """The headline of an institution-year from its indicator rows (one per planned service:
+    the gate refuses a year without them), used alike by the report, workbook and manifest."""
+    below = sum(r.get("electronic_status") == "below_plan" for r in indicators)
+    return headline(year, below, len(indicators))
+
+
 def _status(code: Any) -> str:
     lv = labels.label(labels.ELECTRONIC_STATUS, code)
     marker = "▼ " if code == "below_plan" else ""
@@ -775,7 +782,7 @@ def extract_report(
     year_row = next((r for r in trend if r["reporting_year"] == year), None)
     name = (year_row or {}).get("institution_name_lv") or institution
     below = sum(r.get("electronic_status") == "below_plan" for r in indicators)
-    lv, en = headline(year, below, len(indicators))
+    lv, en = headline_of(year, indicators)
     on_demo = sum(
         r.get("evidence") in ("demo", "partly_demo") for r in validation.get("results", [])
     )

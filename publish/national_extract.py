@@ -219,7 +219,10 @@ def write(
         "contact": contact,
         "validation": validation_summary,
     }
-    return extract.write(directory, data_files, other_files, manifest_fields)
+
+    keys = {f"{t.spec.name}.csv": t.spec.key for t in tables}
+    describe_changes = extract.table_changes(data_files, keys)
+    return extract.write(directory, data_files, other_files, manifest_fields, describe_changes)
 
 
 def _link(directory: Path, outcome: Any) -> dict[str, Any]:

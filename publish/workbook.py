@@ -301,15 +301,19 @@ def _cover(
     row += 1
     _set_text(sheet.cell(row=row, column=1), "Avoti (ielādes partijas)")
     sheet.cell(row=row, column=1).font = styles["bold"]
+    # The files, not the load batches: reloading the same files must not change these bytes
+    # (batch ids and checksums are in the manifest).
+    files: dict[str, list[str]] = {}
     for source in sources:
+        name = str(source.get("source_uri") or "").rsplit("/", 1)[-1]
+        version = f" (versija {source['version']})" if source.get("version") else ""
         synthetic = " — SINTĒTISKI dati" if source.get("is_synthetic") else ""
-        version = f", versija {source['version']}" if source.get("version") else ""
-        text = (
-            f"{source['source']}: {source.get('source_uri') or ''}{version}{synthetic} "
-            f"(sha256 {str(source.get('source_sha256') or '')[:12]})"
-        )
+        entry = f"{name}{version}{synthetic}"
+        if entry not in files.setdefault(str(source["source"]), []):
+            files[str(source["source"])].append(entry)
+    for kind, entries in sorted(files.items()):
         cell = sheet.cell(row=row, column=2)
-        _set_text(cell, text)
+        _set_text(cell, f"{kind}: " + "; ".join(sorted(entries)))
         cell.alignment = styles["wrap"]
         row += 1
     row += 1

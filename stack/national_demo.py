@@ -11,8 +11,9 @@ of ``make run``. Everything runs under the real scheduler, as in production. Ste
 4. trigger through the REST API, as from the UI: ``institution_submissions`` and
    ``portal_statistics_nightly`` (the ten daily years) at once; the ``warehouse_transform``
    run their assets start; then ``annual_indicator_submission`` for 2015–2024 and every
-   institution (one GX run per year). That run is expected to fail: the dataset contains
-   submissions the gate must refuse;
+   institution (one GX run per year). The dataset contains submissions the gate must refuse:
+   each refusal is an outcome (a failure report, an alert, a line in the year's national
+   extract), and the run succeeds;
 5. compare what the warehouse decided with the dataset's manifest: intake outcome per file,
    submission status and gate result per institution-year. Any difference fails the demo;
 6. one night: the next day's portal file dropped, ``portal_statistics_nightly`` triggered and

@@ -62,6 +62,8 @@ def chromium():
 
     binary = browser.executable()
     if binary is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is missing: `make test` installs Debian's chromium")
         pytest.skip("chromium is not installed (make test installs it as root)")
     instance = browser.Chromium(binary)
     yield instance

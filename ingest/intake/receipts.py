@@ -154,12 +154,14 @@ def render(receipt: Receipt) -> str:
                 if receipt.results_dir
                 else f"extracts/{receipt.reporting_year}/{receipt.institution_code}"
             )
+            check_lv = f"{receipt.reporting_year + 1}. gada 2. martā vai pēc pieprasījuma"
+            check_en = f"on 2 March {receipt.reporting_year + 1}, or when a data engineer runs it"
             lines += [
                 "",
-                f"Rezultāti: pēc gada pārbaudes (2. martā vai pēc pieprasījuma) — {where}/latest/"
-                f"report.html; ja pārbaude atteic, iemesli — {where}/failed/.",
-                f"Results: after the annual check (2 March, or when run) — {where}/latest/"
-                f"report.html; if the check refuses, the reasons — {where}/failed/.",
+                f"Rezultāti: pēc gada pārbaudes ({check_lv}) — {where}/latest/report.html; ja "
+                f"pārbaude atteic, iemesli — {where}/failed/.",
+                f"Results: after the annual check ({check_en}) — {where}/latest/report.html; if "
+                f"the check refuses, the reasons — {where}/failed/.",
             ]
         if receipt.portal_evidence in _EVIDENCE:
             lines += ["", *_EVIDENCE[receipt.portal_evidence]]

@@ -9,4 +9,4 @@ select
 from exports.export_source_batches
 where institution_code = %(institution)s
   and reporting_year = %(year)s
-order by source_kind, source_uri
+order by source_kind, source_uri, source_sha256, batch_id

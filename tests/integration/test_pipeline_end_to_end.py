@@ -711,7 +711,7 @@ def test_data_docs_open_offline_with_their_icons(e2e: tuple[Settings, str], chro
 
 
 def test_national_2016_extract_lists_the_passed_and_the_refused_with_its_reason(
-    e2e: tuple[Settings, str], chromium
+    e2e: tuple[Settings, str],
 ) -> None:
     """make run gates every institution due: VDI (real) and the SYNTHETIC SYNDA pass, SYNDB
     is refused (its 2016 figure for SYNDB-02 is 1.6x the portal's) — an outcome, not a crash:
@@ -749,6 +749,11 @@ def test_national_2016_extract_lists_the_passed_and_the_refused_with_its_reason(
     sheets = [workbook.INDICATORS_SHEET, workbook.CHECKS_SHEET]
     assert assert_sheets_equal_csv(xlsx, sheets, (national / "indicators.csv").read_bytes(),
                                    "service_key") > 0  # fmt: skip
+
+
+def test_the_national_report_reads_right_offline(e2e: tuple[Settings, str], chromium) -> None:
+    settings, _url = e2e
+    national = settings.extracts_dir / "2016" / "_national" / "latest"
     load = chromium.open(national / "report.html")
     assert load.blocked == [] and load.failed == []
     assert chromium.evaluate("document.getElementById('headline').textContent") == (
@@ -765,7 +770,8 @@ def test_the_real_submission_receipt_says_where_results_are_and_that_the_portal_
     receipt = min(settings.archive_dir.rglob("*_VDI_submission_2016.csv.receipt.txt"))  # first
     text = receipt.read_text(encoding="utf-8")
     where = f"{settings.extracts_dir}/2016/VDI"
-    assert f"Results: after the annual check (2 March, or when run) — {where}/latest/" in text
+    check = "on 2 March 2017, or when a data engineer runs it"
+    assert f"Results: after the annual check ({check}) — {where}/latest/" in text
     assert f"{where}/failed/" in text
     assert "this year's portal data is SYNTHETIC (demo)" in text
     assert "pārbaudīts pret demonstrācijas datiem, tas nav pierādījums" in text

@@ -36,9 +36,15 @@ def test_pages_load_only_vendored_local_assets(tmp_path: Path) -> None:
     assert (vendor / "LICENSES.txt").is_file()
 
 
-def test_an_unknown_network_asset_is_an_error(tmp_path: Path) -> None:
-    (tmp_path / "index.html").write_text(
-        '<script src="https://cdn.example.org/new-library.js"></script>', encoding="utf-8"
-    )
+@pytest.mark.parametrize(
+    "tag",
+    [
+        '<script src="https://cdn.example.org/new-library.js"></script>',
+        "<link rel='icon' href='https://cdn.example.org/new-library.js'>",
+        '<link href="https://cdn.example.org/new-library.js" rel="preload" as="script">',
+    ],
+)
+def test_an_unknown_network_asset_is_an_error(tmp_path: Path, tag: str) -> None:
+    (tmp_path / "index.html").write_text(tag, encoding="utf-8")
     with pytest.raises(data_docs_offline.UnknownAsset, match=r"new-library\.js"):
         data_docs_offline.make_offline(tmp_path)

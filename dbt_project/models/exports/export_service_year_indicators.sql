@@ -59,9 +59,14 @@ final as (
         f.electronic_growth_vs_base,
         f.growth_source,
         f.electronic_status,
-        -- Requests short of the forecast (0 when met); NULL without both figures.
-        greatest(f.forecast_electronic_users - f.actual_electronic_requests, 0)
-            as electronic_gap,
+        -- Requests short of the forecast (0 when met); NULL without both figures (greatest()
+        -- skips NULLs: it would say 0, "met").
+        case
+            when
+                f.forecast_electronic_users is not null
+                and f.actual_electronic_requests is not null
+                then greatest(f.forecast_electronic_users - f.actual_electronic_requests, 0)
+        end as electronic_gap,
         case
             when f.electronic_status = 'below_plan'
                 then
