@@ -362,19 +362,32 @@ def test_corrected_submission_reaches_the_mart_through_the_asset_chain(stack: St
 
 
 def test_a_refused_extract_alerts_the_data_team(stack: Stack) -> None:
-    """2016 now carries the correction of the second test (VDI-07 3000, portal 2189)."""
+    """VDI's real 2016 now carries the correction of the second test (VDI-07 3000, the demo
+    portal 2189): checked against demo data, the deviation warns but never refuses a real year.
+    SYNDB's demo 2016 (SYNDB-02 1.6x the demo portal) is refused: a run asked about that one
+    institution-year fails, and the data team is alerted."""
     assert _electronic(stack.url, "VDI-07", 2016) == 3000
     run_id = stack.api.trigger("annual_indicator_submission", {"year": 2016, "institution": "VDI"})
     outcome = stack.api.wait("annual_indicator_submission", run_id, timeout=900)
+    assert outcome.state == "success", outcome.error
+    vdi = stack.settings.extracts_dir / "2016" / "VDI"
+    manifest = json.loads((vdi / "latest" / "manifest.json").read_text(encoding="utf-8"))
+    (warning,) = [w for w in manifest["validation"]["warnings"] if "portal" in w and "VDI-07" in w]
+    assert "checked against demo data: not evidence" in warning
+
+    run_id = stack.api.trigger(
+        "annual_indicator_submission", {"year": 2016, "institution": "SYNDB"}
+    )
+    outcome = stack.api.wait("annual_indicator_submission", run_id, timeout=900)
     assert outcome.state == "failed"
     assert outcome.error.startswith("SubmissionRefused: 1 of 1 institution(s) refused for 2016")
-    assert "the 2016 extract for VDI was NOT written" in outcome.error
-    assert "VDI-07" in outcome.error
-    folder = stack.settings.extracts_dir / "2016" / "VDI"
+    assert "the 2016 extract for SYNDB was NOT written" in outcome.error
+    assert "SYNDB-02" in outcome.error
+    folder = stack.settings.extracts_dir / "2016" / "SYNDB"
     (report_dir,) = sorted((folder / "failed").iterdir())[-1:]
     report = json.loads((report_dir / "report.json").read_text(encoding="utf-8"))
     (failure,) = report["errors"]
-    assert [r["service_key"] for r in failure["offending_rows"]] == ["VDI-07"]
+    assert [r["service_key"] for r in failure["offending_rows"]] == ["SYNDB-02"]
     assert extract.versions(folder) == [], "the refused year has no extract"
 
     (alert,) = stack.smtp.wait_for(lambda m: "REFUSED" in (m["Subject"] or ""))
@@ -383,7 +396,7 @@ def test_a_refused_extract_alerts_the_data_team(stack: Stack) -> None:
     assert "annual_indicator_submission" in alert["Subject"]
     assert "gate_and_write" in body
     assert run_id in body
-    assert "within 10% of the portal's count" in body and "VDI-07" in body
+    assert "within 10% of the portal's count" in body and "SYNDB-02" in body
     ui = stack.settings.airflow_api_url
     assert f"{ui}/dags/annual_indicator_submission/runs/" in body
 
