@@ -51,6 +51,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from urllib.parse import quote
 
@@ -82,6 +83,8 @@ DEFAULT_AIRFLOW_API_PORT = 58080
 # Portal codes invented for services whose real code is unknown: visibly synthetic, and
 # derived from the service key (SYN-VDI-02) so statistics still match their service.
 SYNTHETIC_CODE_PREFIX = "SYN-"
+# The demo's outlook date: the last demo window year (2019) open half-way.
+DEMO_OUTLOOK_AS_OF = "2019-06-30"
 
 
 @dataclass(frozen=True)
@@ -144,6 +147,9 @@ class Settings:
     intake_inbox_dir: Path | None = None
     intake_archive_dir: Path | None = None
     intake_seed_examples: bool = True
+    # The early-warning outlook's as-of date (dbt: DBT_OUTLOOK_AS_OF_DATE); None: the run's
+    # date. The demo uses DEMO_OUTLOOK_AS_OF so that it shows an open year.
+    outlook_as_of_date: str | None = None
     gate_portal_tolerance: float = 0.10
     gate_yoy_factor: float = 3.0
     alert_emails: tuple[str, ...] = ()
@@ -156,6 +162,14 @@ class Settings:
     airflow_dags_paused: bool = False
     airflow_database: str = "airflow"
     portal_max_shrink: float = DEFAULT_PORTAL_MAX_SHRINK
+
+    @property
+    def effective_outlook_as_of(self) -> str | None:
+        """The outlook's as-of date: configured, else mid-2019 for the demo data (its last
+        window year open half-way), else None (the run's own date)."""
+        if self.outlook_as_of_date:
+            return self.outlook_as_of_date
+        return DEMO_OUTLOOK_AS_OF if self.intake_seed_examples else None
 
     @property
     def embedded(self) -> bool:
@@ -230,6 +244,16 @@ def _optional_path(env: Mapping[str, str], name: str) -> Path | None:
     return Path(value).expanduser().resolve() if value else None
 
 
+def _date(env: Mapping[str, str], name: str) -> str | None:
+    value = (env.get(name) or "").strip()
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise ValueError(f"{name} must be a date written YYYY-MM-DD, got {value!r}") from None
+
+
 def _int(env: Mapping[str, str], name: str, default: int) -> int:
     value = env.get(name)
     if value in (None, ""):
@@ -291,6 +315,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         task_retry_delay_seconds=max(1, _int(env, "TASK_RETRY_DELAY_SECONDS", 300)),
         intake_inbox_dir=_optional_path(env, "INTAKE_INBOX_DIR"),
         intake_archive_dir=_optional_path(env, "INTAKE_ARCHIVE_DIR"),
+        outlook_as_of_date=_date(env, "OUTLOOK_AS_OF_DATE"),
         intake_seed_examples=_choice(env, "INTAKE_SEED_EXAMPLES", ("true", "false"), "true")
         == "true",
         gate_portal_tolerance=_float(env, "GATE_PORTAL_TOLERANCE", 0.10, 0.0),

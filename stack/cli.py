@@ -56,6 +56,13 @@ def _summary(
         for table, count in conn.execute(load_sql("summary/row_counts")):
             print(f"    {table:<32} {count:>8}")
         received = conn.execute(load_sql("summary/intake_since"), {"since": since}).fetchall()
+        outlook = (
+            conn.execute(
+                load_sql("summary/outlook"), {"as_of": settings.effective_outlook_as_of}
+            ).fetchall()
+            if settings.effective_outlook_as_of
+            else []
+        )
         attempts = conn.execute(
             load_sql("summary/latest_attempt"),
             {"institution": settings.reporting_institution or ""},
@@ -101,6 +108,13 @@ def _summary(
                 print(f"    {year} {institution}:")
                 for line in message.splitlines()[1:] or [message]:
                     print(f"      {line.strip()}")
+    if outlook:
+        print(
+            f"  early warning as of {settings.effective_outlook_as_of} (portal months so far, "
+            "projected electronic requests vs the forecast; marts.fct_service_year_outlook):"
+        )
+        for year, status, services, keys in outlook:
+            print(f"    {year} {status:<18} {services:>3}  {keys}")
     print("  timings: " + ", ".join(f"{k} {v:.1f} s" for k, v in timings.items()))
     print(f"  total: {time.monotonic() - started:.1f} s")
     print(f"  warehouse: {_masked(url)}  (make warehouse-url prints it in full)")

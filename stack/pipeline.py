@@ -111,6 +111,8 @@ def base_env(settings: Settings, warehouse_url: str) -> dict[str, str]:
             "XDG_RUNTIME_DIR": env.get("XDG_RUNTIME_DIR") or str(settings.state_dir),
         }
     )
+    if settings.effective_outlook_as_of:  # dbt's early-warning outlook (macros/)
+        env["DBT_OUTLOOK_AS_OF_DATE"] = settings.effective_outlook_as_of
     return env
 
 

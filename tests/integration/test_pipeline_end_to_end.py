@@ -775,3 +775,28 @@ def test_the_real_submission_receipt_says_where_results_are_and_that_the_portal_
     assert f"{where}/failed/" in text
     assert "this year's portal data is SYNTHETIC (demo)" in text
     assert "pārbaudīts pret demonstrācijas datiem, tas nav pierādījums" in text
+
+
+def test_the_early_warning_outlook_of_the_open_demo_year(e2e: tuple[Settings, str]) -> None:
+    """make run computes the outlook of 2019 as of 30 June (the demo's open year): every VDI
+    service projected from January-June against its forecast; the backtest is published."""
+    _settings, url = e2e
+    with psycopg.connect(url) as conn:
+        rows = conn.execute(
+            "select service_key, months_complete, profile_scope, outlook_status,"
+            " projected_requests_p10 <= projected_requests"
+            " and projected_requests <= projected_requests_p90"
+            " from marts.fct_service_year_outlook"
+            " where as_of_date = '2019-06-30' and institution_code = 'VDI' order by service_key"
+        ).fetchall()
+        backtest = conn.execute(
+            "select count(*), count(median_ape), count(interval_coverage)"
+            " from marts.fct_outlook_backtest where cut_off in (3, 6, 9)"
+        ).fetchone()
+    assert len(rows) == 16
+    assert {r[1] for r in rows} == {6} and {r[2] for r in rows} == {"service"}
+    status = {r[0]: r[3] for r in rows}
+    assert status["VDI-03"] == "projected_to_miss"  # 12.6 % of its forecast in 2016
+    assert status["VDI-07"] == "on_track" and status["VDI-16"] == "no_forecast"
+    assert all(r[4] for r in rows)  # the projection inside its own interval
+    assert backtest[0] == 15 and backtest[1] == 12 and backtest[2] >= 9  # 2015: no history

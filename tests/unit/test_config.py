@@ -39,3 +39,12 @@ def test_postgres_url_encodes_credentials() -> None:
     assert (
         postgres_url("h", 1, "us er", "p@ss/:", "db") == "postgresql://us%20er:p%40ss%2F%3A@h:1/db"
     )
+
+
+def test_outlook_date_is_configured_or_the_demo_mid_year() -> None:
+    assert load_settings({}).effective_outlook_as_of == "2019-06-30"  # the demo: an open year
+    assert load_settings({"INTAKE_SEED_EXAMPLES": "false"}).effective_outlook_as_of is None
+    settings = load_settings({"OUTLOOK_AS_OF_DATE": "2026-05-31"})
+    assert settings.effective_outlook_as_of == "2026-05-31"
+    with pytest.raises(ValueError, match="OUTLOOK_AS_OF_DATE must be a date written YYYY-MM-DD"):
+        load_settings({"OUTLOOK_AS_OF_DATE": "31.05.2026"})
