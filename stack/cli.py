@@ -63,6 +63,7 @@ def _summary(
             if settings.effective_outlook_as_of
             else []
         )
+        reforecasts = conn.execute(load_sql("summary/reforecast")).fetchall()
         attempts = conn.execute(
             load_sql("summary/latest_attempt"),
             {"institution": settings.reporting_institution or ""},
@@ -115,6 +116,16 @@ def _summary(
         )
         for year, status, services, keys in outlook:
             print(f"    {year} {status:<18} {services:>3}  {keys}")
+    if reforecasts:
+        print(
+            "  re-forecasts of the open years (electronic requests from the closed years' trend, "
+            "beside the plan; marts.fct_service_reforecast):"
+        )
+        for inst, year, services, planned, revised, error in reforecasts:
+            print(
+                f"    {year} {inst:<8} {services:>3} services: plan {planned} e-users, "
+                f"re-forecast {revised} requests; past forecasts off by {error} % (median)"
+            )
     print("  timings: " + ", ".join(f"{k} {v:.1f} s" for k, v in timings.items()))
     print(f"  total: {time.monotonic() - started:.1f} s")
     print(f"  warehouse: {_masked(url)}  (make warehouse-url prints it in full)")

@@ -800,3 +800,29 @@ def test_the_early_warning_outlook_of_the_open_demo_year(e2e: tuple[Settings, st
     assert status["VDI-07"] == "on_track" and status["VDI-16"] == "no_forecast"
     assert all(r[4] for r in rows)  # the projection inside its own interval
     assert backtest[0] == 15 and backtest[1] == 12 and backtest[2] >= 9  # 2015: no history
+
+
+def test_reforecasts_of_the_open_year_and_forecast_errors_of_the_closed(
+    e2e: tuple[Settings, str],
+) -> None:
+    """As of mid-2019, 2019 is open: each VDI service gets a re-forecast from 2015-2018 beside
+    its original forecast (never replacing it); every closed year has its forecast error."""
+    _settings, url = e2e
+    with psycopg.connect(url) as conn:
+        reforecast = conn.execute(
+            "select r.service_key, r.closed_years, r.forecast_electronic_users,"
+            " f.forecast_electronic_users, r.reforecast_electronic_low"
+            " <= r.reforecast_electronic_requests"
+            " and r.reforecast_electronic_requests <= r.reforecast_electronic_high"
+            " from marts.fct_service_reforecast as r"
+            " join marts.fct_service_year as f using (service_year_id)"
+            " where r.institution_code = 'VDI' and r.reporting_year = 2019"
+        ).fetchall()
+        errors = conn.execute(
+            "select reporting_year, services, electronic_median_ape > 0"
+            " from marts.fct_institution_forecast_error where institution_code = 'VDI'"
+            " order by reporting_year"
+        ).fetchall()
+    assert len(reforecast) == 16
+    assert all(r[1] == 4 and r[2] == r[3] and r[4] for r in reforecast)
+    assert errors == [(year, 16, True) for year in range(2015, 2020)]

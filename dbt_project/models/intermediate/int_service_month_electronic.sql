@@ -1,5 +1,7 @@
+{{ config(materialized="table") }}
 -- Electronic requests per planned service and month, all electronic sub-channels together:
--- the early-warning outlook's input (from the portal statistics in fct_service_month).
+-- the early-warning outlook's input (from the portal statistics in fct_service_month). A
+-- table, not a view: a view would pin fct_service_month's column types (ALTER fails).
 with
 
 service_months as (
