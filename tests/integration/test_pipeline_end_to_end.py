@@ -459,6 +459,57 @@ def _demo_rows(settings: Settings) -> list[str]:
                         if row["institution_code"] == "VDI")]  # fmt: skip
 
 
+def test_the_early_warning_outlook_of_the_open_demo_year(e2e: tuple[Settings, str]) -> None:
+    """make run computes the outlook of 2019 as of 30 June (the demo's open year): every VDI
+    service projected from January-June against its forecast; the backtest is published."""
+    _settings, url = e2e
+    with psycopg.connect(url) as conn:
+        rows = conn.execute(
+            "select service_key, months_complete, profile_scope, outlook_status,"
+            " projected_requests_p10 <= projected_requests"
+            " and projected_requests <= projected_requests_p90"
+            " from marts.fct_service_year_outlook"
+            " where as_of_date = '2019-06-30' and institution_code = 'VDI' order by service_key"
+        ).fetchall()
+        backtest = conn.execute(
+            "select count(*), count(median_ape), count(interval_coverage)"
+            " from marts.fct_outlook_backtest where cut_off in (3, 6, 9)"
+        ).fetchone()
+    assert len(rows) == 16
+    assert {r[1] for r in rows} == {6} and {r[2] for r in rows} == {"service"}
+    status = {r[0]: r[3] for r in rows}
+    assert status["VDI-03"] == "projected_to_miss"  # 12.6 % of its forecast in 2016
+    assert status["VDI-07"] == "on_track" and status["VDI-16"] == "no_forecast"
+    assert all(r[4] for r in rows)  # the projection inside its own interval
+    assert backtest[0] == 15 and backtest[1] == 12 and backtest[2] >= 9  # 2015: no history
+
+
+def test_reforecasts_of_the_open_year_and_forecast_errors_of_the_closed(
+    e2e: tuple[Settings, str],
+) -> None:
+    """As of mid-2019, 2019 is open: each VDI service gets a re-forecast from 2015-2018 beside
+    its original forecast (never replacing it); every closed year has its forecast error."""
+    _settings, url = e2e
+    with psycopg.connect(url) as conn:
+        reforecast = conn.execute(
+            "select r.service_key, r.closed_years, r.forecast_electronic_users,"
+            " f.forecast_electronic_users, r.reforecast_electronic_low"
+            " <= r.reforecast_electronic_requests"
+            " and r.reforecast_electronic_requests <= r.reforecast_electronic_high"
+            " from marts.fct_service_reforecast as r"
+            " join marts.fct_service_year as f using (service_year_id)"
+            " where r.institution_code = 'VDI' and r.reporting_year = 2019"
+        ).fetchall()
+        errors = conn.execute(
+            "select reporting_year, services, electronic_median_ape > 0"
+            " from marts.fct_institution_forecast_error where institution_code = 'VDI'"
+            " order by reporting_year"
+        ).fetchall()
+    assert len(reforecast) == 16
+    assert all(r[1] == 4 and r[2] == r[3] and r[4] for r in reforecast)
+    assert errors == [(year, 16, True) for year in range(2015, 2020)]
+
+
 def test_hostile_corpus_in_one_pass_of_the_dags(e2e: tuple[Settings, str]) -> None:
     """Every hostile file in one run of each load DAG: each gets the outcome and message its
     manifest entry says, nothing is lost or executed, nothing is written outside its folder,
@@ -775,54 +826,3 @@ def test_the_real_submission_receipt_says_where_results_are_and_that_the_portal_
     assert f"{where}/failed/" in text
     assert "this year's portal data is SYNTHETIC (demo)" in text
     assert "pārbaudīts pret demonstrācijas datiem, tas nav pierādījums" in text
-
-
-def test_the_early_warning_outlook_of_the_open_demo_year(e2e: tuple[Settings, str]) -> None:
-    """make run computes the outlook of 2019 as of 30 June (the demo's open year): every VDI
-    service projected from January-June against its forecast; the backtest is published."""
-    _settings, url = e2e
-    with psycopg.connect(url) as conn:
-        rows = conn.execute(
-            "select service_key, months_complete, profile_scope, outlook_status,"
-            " projected_requests_p10 <= projected_requests"
-            " and projected_requests <= projected_requests_p90"
-            " from marts.fct_service_year_outlook"
-            " where as_of_date = '2019-06-30' and institution_code = 'VDI' order by service_key"
-        ).fetchall()
-        backtest = conn.execute(
-            "select count(*), count(median_ape), count(interval_coverage)"
-            " from marts.fct_outlook_backtest where cut_off in (3, 6, 9)"
-        ).fetchone()
-    assert len(rows) == 16
-    assert {r[1] for r in rows} == {6} and {r[2] for r in rows} == {"service"}
-    status = {r[0]: r[3] for r in rows}
-    assert status["VDI-03"] == "projected_to_miss"  # 12.6 % of its forecast in 2016
-    assert status["VDI-07"] == "on_track" and status["VDI-16"] == "no_forecast"
-    assert all(r[4] for r in rows)  # the projection inside its own interval
-    assert backtest[0] == 15 and backtest[1] == 12 and backtest[2] >= 9  # 2015: no history
-
-
-def test_reforecasts_of_the_open_year_and_forecast_errors_of_the_closed(
-    e2e: tuple[Settings, str],
-) -> None:
-    """As of mid-2019, 2019 is open: each VDI service gets a re-forecast from 2015-2018 beside
-    its original forecast (never replacing it); every closed year has its forecast error."""
-    _settings, url = e2e
-    with psycopg.connect(url) as conn:
-        reforecast = conn.execute(
-            "select r.service_key, r.closed_years, r.forecast_electronic_users,"
-            " f.forecast_electronic_users, r.reforecast_electronic_low"
-            " <= r.reforecast_electronic_requests"
-            " and r.reforecast_electronic_requests <= r.reforecast_electronic_high"
-            " from marts.fct_service_reforecast as r"
-            " join marts.fct_service_year as f using (service_year_id)"
-            " where r.institution_code = 'VDI' and r.reporting_year = 2019"
-        ).fetchall()
-        errors = conn.execute(
-            "select reporting_year, services, electronic_median_ape > 0"
-            " from marts.fct_institution_forecast_error where institution_code = 'VDI'"
-            " order by reporting_year"
-        ).fetchall()
-    assert len(reforecast) == 16
-    assert all(r[1] == 4 and r[2] == r[3] and r[4] for r in reforecast)
-    assert errors == [(year, 16, True) for year in range(2015, 2020)]
