@@ -45,6 +45,7 @@ def _prepare(base: Settings, name: str, root: Path) -> Warehouse:
         extracts_dir=root / f"extracts-{name}",
         intake_inbox_dir=root / f"inbox-{name}",
         intake_archive_dir=root / f"archive-{name}",
+        dbt_unit_tests=False,  # as the team deployment's nights (docker-compose.yml)
     )
     return Warehouse(name, settings, warehouse.ensure_ready(settings), [])
 

@@ -11,6 +11,7 @@ from common import (
     DEFAULT_ARGS,
     GX_TIMEOUT,
     MARTS,
+    PUBLISHER_ROLE,
     RAW_INTAKE,
     RAW_PORTAL,
     TRANSFORMER_ROLE,
@@ -30,6 +31,12 @@ Scheduled on the `warehouse_raw_intake` or `warehouse_raw_portal`
 asset, so it runs after any load; publishes `warehouse_marts` when the marts are rebuilt.
 dbt tasks run one at a time (pool `dbt`); each invocation keeps its artefacts in its own
 folder `<DBT_TARGET_DIR>/runs/<stamp>-<command>-<id>/` (`latest_build` links the last build).
+
+`provisional_outlook` then writes the open year's provisional report per institution
+(`<EXTRACTS_DIR>/<year>/<institution>/provisional/as-of-<date>/`: the early-warning outlook,
+re-forecasts and the action plan's status and effect, marked PROVISIONAL; the quality gate does
+not run on open years) and sends one alert per service whose outlook turned
+`projected_to_miss` since the previous as-of date (`audit.outlook_alerts` keeps what was sent).
 
 **On failure**: the log names each failing model or test and the invocation's folder, whose
 `run_results.json` has the details. Marts of a failed build keep their previous contents where
@@ -125,10 +132,34 @@ def warehouse_transform() -> None:
         print(f"dbt docs site: {index}")
         return str(index)
 
+    @task
+    def provisional_outlook(build: dict) -> dict:
+        """The open year's provisional reports and the early-warning alerts (one per service
+        that turned projected_to_miss; a rerun for the same date sends nothing again)."""
+        from ingest.config import load_settings
+        from ops import alerts
+        from ops.run_dates import outlook_as_of_date
+        from publish import provisional
+
+        context = get_current_context()
+        as_of = outlook_as_of_date(context)
+        url = warehouse_url(PUBLISHER_ROLE)
+        reports = provisional.write_reports(url, load_settings().extracts_dir, as_of)
+        for report in reports:
+            print(report.describe())
+        alerted = provisional.alert_turned_to_miss(
+            url, as_of, lambda row: alerts.send(alerts.compose_outlook(context, row))
+        )
+        print(f"early-warning alerts: {len(alerted)} service(s) turned projected_to_miss"
+              + (f" ({', '.join(alerted)})" if alerted else ""))  # fmt: skip
+        return {"as_of": as_of.isoformat(), "reports": [str(r.directory) for r in reports],
+                "alerted": alerted}  # fmt: skip
+
     validated = validate_raw()
     build = dbt_build(validated)
     changes_since_last_build() >> validated >> source_freshness() >> build
     dbt_docs(build)
+    provisional_outlook(build)
 
 
 warehouse_transform()

@@ -108,7 +108,7 @@ def submission_rows(institution: DemoInstitution, year: int) -> list[list[str]]:
         rows.append(
             [institution.code, str(year), "Sintētisks iesniedzējs", "demo@example.invalid",
              institution.key(s),
-             str(total), str(e), "", "", "", "", "", "", f"{year + 1}-02-10", "nē",
+             str(total), str(e), "", "", "", "", "", "", "", f"{year + 1}-02-10", "nē",
              "SINTĒTISKI dati demonstrācijai, nav reāli skaitļi (SYNTHETIC demo data)."]
         )  # fmt: skip
     return rows

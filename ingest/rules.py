@@ -29,12 +29,15 @@ SERVICE_KEY = r"^[A-Z][A-Z0-9]{1,9}-[0-9]{2,3}$"
 PORTAL_CODE = r"^[A-Z0-9][A-Z0-9-]{0,39}$"
 # Funded project identifier (VDI-ERDF-2009-2014; programme references use / and .).
 PROJECT_ID = r"^[A-Za-z0-9][A-Za-z0-9./_-]{0,63}$"
+# Action-plan activity: <institution>-<the institution's own id> (VDI-RP2017-01).
+ACTIVITY_ID = r"^[A-Z][A-Z0-9]{1,9}-[A-Z0-9][A-Z0-9._-]{0,39}$"
 
 _PATTERNS = {
     "institution_code": re.compile(INSTITUTION_CODE),
     "service_key": re.compile(SERVICE_KEY),
     "portal_service_code": re.compile(PORTAL_CODE),
     "project_id": re.compile(PROJECT_ID),
+    "activity_id": re.compile(ACTIVITY_ID),
 }
 CODE_HELP = {
     "institution_code": ("2–10 capital letters or digits, starting with a letter (e.g. VDI)",
@@ -44,6 +47,8 @@ CODE_HELP = {
                             "burti, cipari un '-' (piem., EP72), ne vairāk kā 40"),
     "project_id": ("letters, digits and . / _ - (at most 64)",
                    "burti, cipari un . / _ - (ne vairāk kā 64)"),
+    "activity_id": ("<institution>-<id>: capital letters, digits and . _ - (e.g. VDI-RP2017-01)",
+                    "<iestāde>-<ID>: lielie burti, cipari un . _ - (piem., VDI-RP2017-01)"),
 }  # fmt: skip
 
 

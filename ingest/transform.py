@@ -74,6 +74,7 @@ def dbt_vars() -> dict[str, str]:
 
 
 AS_OF_ENV = "DBT_AS_OF_DATE"
+OUTLOOK_AS_OF_ENV = "DBT_OUTLOOK_AS_OF_DATE"
 
 
 def as_of_env(as_of: date | None) -> dict[str, str]:
@@ -81,6 +82,15 @@ def as_of_env(as_of: date | None) -> dict[str, str]:
     fallback). An environment variable: a new date re-parses only the models that read it,
     where a new --vars value re-parses the whole project."""
     return {AS_OF_ENV: as_of.isoformat() if as_of is not None else ""}
+
+
+def outlook_env() -> dict[str, str]:
+    """The early-warning outlook's as-of date (macros/outlook_as_of_date.sql) from the
+    settings (OUTLOOK_AS_OF_DATE, the demo's mid-2019 date); empty: the statuses' as-of date.
+    Every dbt invocation gets it, so a rebuild from any code path shows the same outlook."""
+    from ingest.config import load_settings
+
+    return {OUTLOOK_AS_OF_ENV: load_settings().effective_outlook_as_of or ""}
 
 
 @contextmanager
@@ -215,7 +225,8 @@ def _dbt_args(command: str, project_dir: Path, target_dir: Path) -> list[str]:
 def _invoke(conninfo: str, args: list[str], as_of: date | None) -> dbtRunnerResult:
     from dbt.cli.main import dbtRunner  # heavy import (~3 s): only when dbt really runs
 
-    env = {**dbt_env(conninfo), **as_of_env(as_of), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    env = {**dbt_env(conninfo), **as_of_env(as_of), **outlook_env(),
+           "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}  # fmt: skip
     with _environment(env):
         return dbtRunner().invoke(args)
 

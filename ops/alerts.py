@@ -1,4 +1,5 @@
-"""Alerts to the data team: a failed task, or annual extracts the gate refused.
+"""Alerts to the data team: a failed task, annual extracts the gate refused, or a service whose
+early-warning outlook turned projected_to_miss.
 
 One notifier (:class:`DataTeamNotifier`) is every DAG's ``on_failure_callback`` (it fires once a
 task has no retries left). It mails the recipients of ``ALERT_EMAILS`` through the Airflow SMTP
@@ -84,6 +85,31 @@ def compose_refusals(context: Mapping[str, Any], refusals: list[str]) -> Alert:
         "Refused: no extract was written for these; each has a failure report, and the year's",
         "national extract lists them with their reasons.",
         *[line for refusal in refusals for line in useful_error_lines(refusal)],
+    ]
+    return Alert(subject, "\n".join(lines))
+
+
+def compose_outlook(context: Mapping[str, Any], row: Mapping[str, Any]) -> Alert:
+    """The early-warning alert for one service whose outlook turned projected_to_miss: even
+    the upper end of the projection's 80 % interval is below the forecast."""
+    ti = context["ti"]
+    demo = " [demo data]" if row.get("is_synthetic") else ""
+    subject = (
+        f"[e-services warehouse] {row['service_key']} projected to miss its "
+        f"{row['reporting_year']} plan (as of {row['as_of_date']}){demo}"
+    )
+    lines = [
+        f"Service:   {row['service_key']} ({row['institution_code']})",
+        f"Year:      {row['reporting_year']}, as of {row['as_of_date']} "
+        f"({row['months_complete']} months of portal statistics)",
+        f"Forecast:  {row['forecast_electronic_users']} e-service users",
+        f"Projected: {row['projected_requests']} electronic requests "
+        f"(80 % interval {row['projected_requests_p10']}–{row['projected_requests_p90']})",
+        f"Before:    {row.get('previous_status') or 'no earlier outlook this year'}",
+        "",
+        "Even the interval's upper end is below the plan: time to act (action plan) while the",
+        "year is open. The provisional report of the year has every service and activity.",
+        f"DAG: {ti.dag_id}  Run: {ti.run_id}",
     ]
     return Alert(subject, "\n".join(lines))
 

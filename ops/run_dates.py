@@ -29,6 +29,15 @@ def as_of_date(context: Mapping[str, Any]) -> date:
     return run_after(context).astimezone(RIGA).date()
 
 
+def outlook_as_of_date(context: Mapping[str, Any]) -> date:
+    """The early-warning outlook's as-of date: OUTLOOK_AS_OF_DATE (the demo's mid-2019 date)
+    when set, else the run's date (what dbt uses: ingest.transform.outlook_env)."""
+    from ingest.config import load_settings
+
+    configured = load_settings().effective_outlook_as_of
+    return date.fromisoformat(configured) if configured else as_of_date(context)
+
+
 def reporting_years(context: Mapping[str, Any]) -> list[int]:
     """Params ``years`` (a list) or ``year``; else the year before the run's date in Latvia
     (the yearly run on 2 March reports the year that ended; so does a backfilled one)."""

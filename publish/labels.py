@@ -58,6 +58,38 @@ EXTRACT_OUTCOME = {
     "passed": ("Izturēja pārbaudi", "passed"),
     "refused": ("Atteikts", "refused"),
 }
+OUTLOOK_STATUS = {
+    "projected_to_miss": ("Prognozēts zem plāna", "projected to miss the plan"),
+    "at_risk": ("Risks nesasniegt plānu", "at risk"),
+    "on_track": ("Plāna robežās", "on track"),
+    "too_early": ("Par agru spriest", "too early to tell"),
+    "no_forecast": ("Nav prognozes", "no forecast"),
+}
+ACTIVITY_TYPE = {
+    "communication": ("Sabiedrības informēšana", "public communication"),
+    "training": ("Darbinieku apmācība", "staff training"),
+    "regulation": ("Regulējums (obligāta, lētāka vai ātrāka e-lietošana)",
+                   "regulation (e-use mandatory, cheaper or faster)"),
+    "cooperation": ("Sadarbība ar citām iestādēm", "cooperation with other institutions"),
+    "manuals": ("Lietošanas pamācības", "manuals"),
+    "data_exchange": ("Starpiestāžu datu apmaiņa", "inter-institution data exchange"),
+    "other": ("Cits", "other"),
+}  # fmt: skip
+ACTIVITY_STATUS = {
+    "planned": ("Plānota", "planned"),
+    "started": ("Uzsākta", "started"),
+    "done": ("Paveikta", "done"),
+    "overdue": ("Nokavēta", "overdue"),
+}
+EFFECT_VERDICT = {
+    "above_expected": ("Virs gaidītā", "above what was expected"),
+    "below_expected": ("Zem gaidītā", "below what was expected"),
+    "within_expected": ("Gaidītā robežās", "within what was expected"),
+    "not_started": ("Vēl nav sākusies", "not started yet"),
+    "months_missing": ("Trūkst mēnešu datu", "months missing"),
+    "no_counterfactual": ("Nav salīdzinājuma bāzes", "no counterfactual"),
+    "no_interval": ("Nav intervāla", "no interval"),
+}
 CODE_LISTS = {
     "electronic_status": ELECTRONIC_STATUS,
     "submission_status": SUBMISSION_STATUS,

@@ -64,6 +64,7 @@ def _summary(
             else []
         )
         reforecasts = conn.execute(load_sql("summary/reforecast")).fetchall()
+        activities = conn.execute(load_sql("summary/action_plan")).fetchall()
         attempts = conn.execute(
             load_sql("summary/latest_attempt"),
             {"institution": settings.reporting_institution or ""},
@@ -116,6 +117,9 @@ def _summary(
         )
         for year, status, services, keys in outlook:
             print(f"    {year} {status:<18} {services:>3}  {keys}")
+        year = outlook[0][0]
+        for report in sorted(settings.extracts_dir.glob(f"{year}/*/provisional/latest")):
+            print(f"    PROVISIONAL report: {report.resolve() / 'report.html'}")
     if reforecasts:
         print(
             "  re-forecasts of the open years (electronic requests from the closed years' trend, "
@@ -126,9 +130,33 @@ def _summary(
                 f"    {year} {inst:<8} {services:>3} services: plan {planned} e-users, "
                 f"re-forecast {revised} requests; past forecasts off by {error} % (median)"
             )
+    if activities:
+        _print_action_plan(activities, settings.effective_outlook_as_of)
     print("  timings: " + ", ".join(f"{k} {v:.1f} s" for k, v in timings.items()))
     print(f"  total: {time.monotonic() - started:.1f} s")
     print(f"  warehouse: {_masked(url)}  (make warehouse-url prints it in full)")
+
+
+def _print_action_plan(activities: list[tuple], as_of: object) -> None:
+    """One line per action-plan activity: status, and the electronic requests after its start
+    against what the early-warning model expected without it (marts.fct_action_effect)."""
+    print(
+        f"  action plans as of {as_of or 'the as-of date'} (status; electronic requests after "
+        "the start vs expected without the activity, 80 % interval; marts.fct_action_effect):"
+    )
+    for (activity, service, kind, status, start, approximate, months, actual, expected, low,
+         high, pct, verdict, synthetic) in activities:  # fmt: skip
+        started = f"{start:%Y-%m-%d}{'~' if approximate else ''}"
+        if expected is not None:
+            effect = (
+                f"{actual} in {months} months vs {expected} expected ({low}–{high}), "
+                f"{pct:+} % {verdict}"
+            )
+        else:
+            effect = verdict
+        demo = " [demo data]" if synthetic else ""
+        print(f"    {activity:<16} {service:<8} {kind:<13} {status:<8} from {started}  "
+              f"{effect}{demo}")  # fmt: skip
 
 
 def cmd_run(settings: Settings) -> int:

@@ -109,10 +109,12 @@ def base_env(settings: Settings, warehouse_url: str) -> dict[str, str]:
             "INTAKE_INBOX_DIR": str(settings.inbox_dir),
             "INTAKE_ARCHIVE_DIR": str(settings.archive_dir),
             "XDG_RUNTIME_DIR": env.get("XDG_RUNTIME_DIR") or str(settings.state_dir),
+            # with OUTLOOK_AS_OF_DATE: the early-warning outlook's date (ingest.config)
+            "INTAKE_SEED_EXAMPLES": "true" if settings.intake_seed_examples else "false",
+            "OUTLOOK_AS_OF_DATE": settings.outlook_as_of_date or "",
+            "DBT_UNIT_TESTS": "true" if settings.dbt_unit_tests else "false",
         }
     )
-    if settings.effective_outlook_as_of:  # dbt's early-warning outlook (macros/)
-        env["DBT_OUTLOOK_AS_OF_DATE"] = settings.effective_outlook_as_of
     return env
 
 

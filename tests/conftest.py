@@ -48,6 +48,9 @@ def pg_settings() -> Iterator[Settings]:
         state_dir=_SESSION_DIR / "warehouse",
         extracts_dir=_SESSION_DIR / "extracts",
         airflow_home=_SESSION_DIR / "airflow",
+        # The dbt unit tests run once, in the end-to-end `make run` path (its fixture turns
+        # them on); every other build of the suite would only repeat them.
+        dbt_unit_tests=False,
     )
     warehouse.ensure_ready(settings)
     yield settings

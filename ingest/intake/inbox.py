@@ -24,7 +24,7 @@ import psycopg
 from ingest import lineage, safe_paths, sqlfiles, textfiles
 from ingest.config import INTAKE_LIMITS, InputLimits
 from ingest.intake import reader, receipts
-from ingest.intake.schema import PLAN, SUBMISSION
+from ingest.intake.schema import ACTION_PLAN, PLAN, SUBMISSION
 from ingest.intake.validate import Issue, Registry, Validated, validate
 
 log = logging.getLogger(__name__)
@@ -68,7 +68,8 @@ def registry(conn: psycopg.Connection) -> Registry:
     for key, institution, base_year in conn.execute(sqlfiles.load("intake/registry")):
         services[key] = institution
         windows[institution] = (base_year, base_year + 4)
-    return Registry(services, windows)
+    activities = dict(conn.execute(sqlfiles.load("intake/action_registry")).fetchall())
+    return Registry(services, windows, activities)
 
 
 class IntakeStorageError(RuntimeError):
@@ -93,7 +94,9 @@ def _inbox_files(inbox: Path) -> list[Path]:
     return files
 
 
-_KIND_ORDER = {"plan": 0, "submission": 1}
+# Plans first (submissions and action plans are checked against them), then action plans
+# (submissions name their activities).
+_KIND_ORDER = {"plan": 0, "action_plan": 1, "submission": 2}
 
 
 def _archive_target(archive: Path, institution: object, received: datetime, sha: str,
@@ -125,6 +128,7 @@ _ROW_KEYS = {
         if k not in ("submitter_name", "submitter_email", "received_date",
                      "received_date_is_approximate")
     ],
+    "action_plan": ACTION_PLAN.keys,
 }  # fmt: skip
 
 
@@ -388,7 +392,7 @@ def set_aside(conninfo: str, path: Path, archive: Path, error: BaseException) ->
 FAILED_FOLDER = "_failed"
 
 
-EXAMPLES = ("VDI_plan_2012.csv", "VDI_submission_2016.csv")
+EXAMPLES = ("VDI_plan_2012.csv", "VDI_action_plan_2017.csv", "VDI_submission_2016.csv")
 
 
 def seed_examples(conninfo: str, inbox: Path, extra: tuple[Path, ...] = ()) -> list[Path]:
@@ -440,7 +444,7 @@ def process_inbox(
     def order(path: Path) -> tuple[int, str]:
         result = read[path]
         kind = result.template.name if isinstance(result, reader.ReadFile) else ""
-        return _KIND_ORDER.get(kind, 2), path.name
+        return _KIND_ORDER.get(kind, len(_KIND_ORDER)), path.name
 
     results = []
     files = sorted(files, key=order)

@@ -90,8 +90,16 @@ def _where(issue: Issue, kind: str | None) -> tuple[str, str]:
 
 def render(receipt: Receipt) -> str:
     lv, en = OUTCOMES[receipt.outcome]
-    kind_lv = {"plan": "ieviešanas plāns", "submission": "gada rādītāju iesniegums"}
-    kind_en = {"plan": "implementation plan", "submission": "yearly indicator submission"}
+    kind_lv = {
+        "plan": "ieviešanas plāns",
+        "submission": "gada rādītāju iesniegums",
+        "action_plan": "rīcības plāns",
+    }
+    kind_en = {
+        "plan": "implementation plan",
+        "submission": "yearly indicator submission",
+        "action_plan": "corrective action plan",
+    }
     lines = [
         "Iesnieguma kvīts / Submission receipt",
         "=====================================",

@@ -1,4 +1,5 @@
-"""The two intake templates, defined once: the implementation plan and the yearly submission.
+"""The three intake templates, defined once: the implementation plan, the yearly submission
+and the corrective action plan.
 
 Everything else derives from here: the CSV and XLSX templates shipped in ``templates/``
 (``python -m ingest.intake.templates`` regenerates them; a test checks the committed copies),
@@ -27,10 +28,11 @@ class Column:
     key: str
     header_en: str
     header_lv: str
-    kind: str  # code | text | year | count | email | date | bool | service_key
+    kind: str  # code | text | year | count | email | date | bool | service_key | choice | ids
     required: bool
     help_en: str
     help_lv: str
+    choices: tuple[tuple[str, str, str], ...] = ()  # (value, English, Latvian) of a choice
 
 
 @dataclass(frozen=True)
@@ -83,10 +85,15 @@ PLAN = Template(
         Column("forecast_e_users", "Forecast e-service users per year",
                "Prognozētais e-pakalpojuma lietotāju skaits gadā", "count", True,
                "Users of the e-service per year.", "E-pakalpojuma lietotāji gadā."),
+        # Kept for up-front intentions (what the project promised); dated, measurable
+        # corrective activities go in the action plan (ACTION_PLAN), which has an id per
+        # activity that yearly submissions can name.
         Column("planned_activities", "Planned promotion activities",
                "Plānotās popularizēšanas aktivitātes", "text", False,
-               "What the institution will do to promote the e-service.",
-               "Ko iestāde darīs e-pakalpojuma popularizēšanai."),
+               "What the project promised to do to promote the e-service (free text, undated); "
+               "dated corrective activities go in the action plan.",
+               "Ko projekts apņēmās darīt e-pakalpojuma popularizēšanai (brīvs teksts, bez "
+               "datuma); datētas korektīvās aktivitātes — rīcības plānā."),
     ),
 )  # fmt: skip
 
@@ -132,6 +139,12 @@ SUBMISSION = Template(
                "Veiktās popularizēšanas aktivitātes", "text", False,
                "What was done this year to promote the e-service.",
                "Kas šogad darīts e-pakalpojuma popularizēšanai."),
+        Column("activity_ids", "Action plan activity ids", "Rīcības plāna aktivitāšu ID",
+               "ids", False,
+               "Ids of the action plan's activities carried out (done) this year, separated "
+               "by ';', e.g. VDI-RP2017-01.",
+               "Šogad paveikto rīcības plāna aktivitāšu identifikatori, atdalīti ar ';', "
+               "piem., VDI-RP2017-01."),
         Column("received_date", "Received date", "Saņemšanas datums", "date", False,
                "Only for historic submissions: when the authority received them (YYYY-MM-DD).",
                "Tikai vēsturiskiem iesniegumiem: kad iestāde tos saņēma (GGGG-MM-DD)."),
@@ -143,7 +156,57 @@ SUBMISSION = Template(
     ),
 )  # fmt: skip
 
-TEMPLATES = {t.name: t for t in (PLAN, SUBMISSION)}
+# The categories of the recommended measures (value, English, Latvian).
+ACTIVITY_TYPES = (
+    ("communication", "public communication", "sabiedrības informēšana"),
+    ("training", "staff training", "darbinieku apmācība"),
+    ("regulation", "regulation making e-use mandatory, cheaper or faster",
+     "regulējums, kas e-lietošanu padara obligātu, lētāku vai ātrāku"),
+    ("cooperation", "cooperation with other institutions", "sadarbība ar citām iestādēm"),
+    ("manuals", "manuals", "lietošanas pamācības"),
+    ("data_exchange", "inter-institution electronic data exchange",
+     "starpiestāžu elektroniskā datu apmaiņa"),
+    ("other", "other", "cits"),
+)  # fmt: skip
+
+ACTION_PLAN = Template(
+    name="action_plan",
+    title_en="Corrective action plan: activities per e-service",
+    title_lv="Rīcības plāns: korektīvās aktivitātes katram e-pakalpojumam",
+    row_key=("activity_id",),
+    columns=(
+        Column("institution_code", "Institution code", "Iestādes kods", "code", True,
+               "Short code of the institution, e.g. VDI.", "Iestādes īsais kods, piem., VDI."),
+        Column("service_key", "Service key", "Pakalpojuma atslēga", "service_key", True,
+               "As in the implementation plan, e.g. VDI-07.",
+               "Kā ieviešanas plānā, piem., VDI-07."),
+        Column("activity_id", "Activity id", "Aktivitātes ID", "code", True,
+               "<institution>-<your id>, e.g. VDI-RP2017-01; keep it when the plan is sent "
+               "again, and name it in the yearly submission when the activity is done.",
+               "<iestāde>-<jūsu ID>, piem., VDI-RP2017-01; saglabājiet to, sūtot plānu atkārtoti, "
+               "un norādiet gada iesniegumā, kad aktivitāte paveikta."),
+        Column("activity", "Activity", "Aktivitāte", "text", True,
+               "What will be done.", "Kas tiks darīts."),
+        Column("activity_type", "Activity type", "Aktivitātes veids", "choice", True,
+               "One of: " + "; ".join(en for _, en, _ in ACTIVITY_TYPES) + ".",
+               "Viens no: " + "; ".join(lv for _, _, lv in ACTIVITY_TYPES) + ".",
+               choices=ACTIVITY_TYPES),
+        Column("start_date", "Start date", "Sākuma datums", "date", True,
+               "When the activity starts (YYYY-MM-DD).", "Kad aktivitāte sākas (GGGG-MM-DD)."),
+        Column("start_date_is_approximate", "Start date is approximate",
+               "Sākuma datums ir aptuvens", "bool", False,
+               "yes when the start date is an estimate.", "jā, ja datums ir aptuvens."),
+        Column("end_date", "End date", "Beigu datums", "date", False,
+               "When it should be done (YYYY-MM-DD); empty when ongoing.",
+               "Kad tai jābūt paveiktai (GGGG-MM-DD); tukšs, ja pastāvīga."),
+        Column("responsible_unit", "Responsible unit", "Atbildīgā struktūrvienība", "text",
+               False, "Who carries it out.", "Kas to īsteno."),
+        Column("notes", "Notes", "Piezīmes", "text", False, "Anything the reader should know.",
+               "Cita svarīga informācija."),
+    ),
+)  # fmt: skip
+
+TEMPLATES = {t.name: t for t in (PLAN, SUBMISSION, ACTION_PLAN)}
 
 
 def normalise_header(name: str) -> str:
@@ -163,7 +226,7 @@ def header_lookup(template: Template) -> dict[str, str]:
 
 def detect_template(headers: list[str]) -> Template | None:
     """The template whose required columns the headers name, or None."""
-    for template in (SUBMISSION, PLAN):
+    for template in (SUBMISSION, PLAN, ACTION_PLAN):
         lookup = header_lookup(template)
         named = {lookup.get(normalise_header(h)) for h in headers}
         if all(c.key in named for c in template.columns if c.required):
@@ -180,3 +243,13 @@ def count_state(text: str | None) -> str:
     if raw in NOT_PROVIDED_TOKENS or token in NOT_PROVIDED_TOKENS:
         return NOT_PROVIDED
     return VALUE
+
+
+def choice_value(column: Column, text: str) -> str | None:
+    """The choice's value for a cell written as the value, its English or its Latvian label
+    (case, diacritics and punctuation ignored), or None."""
+    wanted = normalise_header(text)
+    for value, en, lv in column.choices:
+        if wanted in (normalise_header(value), normalise_header(en), normalise_header(lv)):
+            return value
+    return None

@@ -72,7 +72,7 @@ def submission_rows(reference_dir: Path, year: int, seed: int = SEED) -> list[li
             rows.append([
                 # A person-like submitter: the personal-data test proves it never leaves raw.
                 "VDI", str(year), SUBMITTER_NAME, SUBMITTER_EMAIL, key, str(total),
-                str(electronic), *parts, "", f"{year + 1}-02-15", "nē",
+                str(electronic), *parts, "", "", f"{year + 1}-02-15", "nē",
                 "SINTĒTISKI dati demonstrācijai, nav reāli skaitļi (SYNTHETIC demo data).",
             ])  # fmt: skip
     return rows

@@ -13,11 +13,13 @@ from datetime import date
 
 from ingest import rules
 from ingest.intake.schema import (
+    ACTION_PLAN,
     CHANNEL_COUNTS,
     NOT_APPLICABLE,
     SUBMISSION,
     VALUE,
     Template,
+    choice_value,
     count_state,
 )
 
@@ -39,10 +41,12 @@ class Issue:
 
 @dataclass(frozen=True)
 class Registry:
-    """What the warehouse already knows: accepted plans."""
+    """What the warehouse already knows: accepted plans and action plans."""
 
     services: dict[str, str] = field(default_factory=dict)  # service_key -> institution
     windows: dict[str, tuple[int, int]] = field(default_factory=dict)  # institution -> years
+    # activity id -> service key, from each institution's latest accepted action plan
+    activities: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -76,6 +80,18 @@ def _count(text: str) -> tuple[int | None, str, tuple[str, str] | None]:
         return None, state, None
     value, problem = rules.parse_count(text, rules.INT4_MAX)
     return value, VALUE, (problem.en, problem.lv) if problem else None
+
+
+_ID_SEPARATORS = re.compile(r"[;,\s]+")
+
+
+def _activity_ids(text: str) -> tuple[object, tuple[str, str] | None]:
+    """ "VDI-RP2017-01; VDI-RP2017-02" → "VDI-RP2017-01;VDI-RP2017-02" (each id checked)."""
+    ids = [part.upper() for part in _ID_SEPARATORS.split(text.strip()) if part]
+    for activity_id in ids:
+        if problem := rules.code_problem("activity_id", activity_id):
+            return None, problem
+    return ";".join(dict.fromkeys(ids)), None
 
 
 _PORTAL_URN = re.compile(r"(?i)^URN:IVIS:\d+:EP-(EP\d+)(?:-V[0-9-]+)?$")
@@ -126,6 +142,15 @@ def _typed_cell(template: Template, key: str, text: str) -> tuple[object, tuple[
             return date.fromisoformat(stripped), None
         except ValueError:
             return None, ("not a date written YYYY-MM-DD", "nav datums formā GGGG-MM-DD")
+    if column.kind == "choice":
+        if (value := choice_value(column, stripped)) is None:
+            return None, (
+                "not one of: " + "; ".join(en for _, en, _ in column.choices),
+                "nav viens no: " + "; ".join(lv for _, _, lv in column.choices),
+            )
+        return value, None
+    if column.kind == "ids":
+        return _activity_ids(stripped)
     if column.kind == "bool":
         if stripped.lower() in _YES:
             return True, None
@@ -134,7 +159,7 @@ def _typed_cell(template: Template, key: str, text: str) -> tuple[object, tuple[
         return None, ("answer yes or no", "atbildiet jā vai nē")
     if column.kind == "code":
         code = stripped.upper() if key != "project_id" else stripped
-        if key in ("institution_code", "project_id", "portal_service_code"):
+        if key in ("institution_code", "project_id", "portal_service_code", "activity_id"):
             if key == "portal_service_code":
                 code = _normalise_portal_code(code)
             if problem := rules.code_problem(key, code):
@@ -180,8 +205,10 @@ def validate(
                     row_no,
                     template.row_key[0],
                     key[0],
-                    f"duplicate: the same service is already on row {seen[key]}",
-                    f"dublikāts: tas pats pakalpojums jau ir {seen[key]}. rindā",
+                    f"duplicate: the same {_ROW_KEY_NAMES[template.row_key[0]][0]} is "
+                    f"already on row {seen[key]}",
+                    f"dublikāts: {_ROW_KEY_NAMES[template.row_key[0]][1]} jau ir "
+                    f"{seen[key]}. rindā",
                 )
             else:
                 seen[key] = row_no
@@ -223,10 +250,47 @@ def validate(
             warning(None, "service_key", ", ".join(missing),
                     "planned services missing from the file: their indicators cannot be reported",
                     "failā trūkst plānoto pakalpojumu: to rādītājus nevarēs iesniegt")  # fmt: skip
-    check = _check_submission_row if template is SUBMISSION else _check_plan_row
+    check = {SUBMISSION.name: _check_submission_row, ACTION_PLAN.name: _check_action_row}.get(
+        template.name, _check_plan_row
+    )
     for row_no, row in typed_rows:
         check(row_no, row, registry, error, warning)
     return Validated(template, typed_rows, issues)
+
+
+_ROW_KEY_NAMES = {
+    "service_key": ("service", "tas pats pakalpojums"),
+    "activity_id": ("activity id", "tas pats aktivitātes ID"),
+}
+
+
+def _check_institution_service(row_no, row, registry, error) -> bool:
+    """The row's institution has an accepted plan and the service is in it (False if not)."""
+    institution, key = row.get("institution_code"), row.get("service_key")
+    if institution and institution not in registry.windows:
+        error(row_no, "institution_code", institution,
+              "unknown institution: no accepted implementation plan for it",
+              "nezināma iestāde: tai nav pieņemta ieviešanas plāna")  # fmt: skip
+        return False
+    if institution and key and registry.services.get(str(key)) != institution:
+        error(row_no, "service_key", key,
+              f"unknown service: not in {institution}'s implementation plan",
+              f"nezināms pakalpojums: nav iestādes {institution} ieviešanas plānā")  # fmt: skip
+        return False
+    return True
+
+
+def _check_action_row(row_no, row, registry, error, warning) -> None:
+    _check_institution_service(row_no, row, registry, error)
+    institution, activity_id = row.get("institution_code"), row.get("activity_id")
+    if institution and activity_id and not str(activity_id).startswith(f"{institution}-"):
+        error(row_no, "activity_id", activity_id,
+              f"activity id must start with {institution}-",
+              f"aktivitātes ID jāsākas ar {institution}-")  # fmt: skip
+    start, end = row.get("start_date"), row.get("end_date")
+    if start and end and end < start:
+        error(row_no, "end_date", end, f"ends before it starts ({start})",
+              f"beidzas pirms sākuma ({start})")  # fmt: skip
 
 
 def _check_plan_row(row_no, row, registry, error, warning) -> None:
@@ -274,22 +338,22 @@ def _check_submission_row(row_no, row, registry, error, warning) -> None:
         row.get("service_key"),
         row.get("reporting_year"),
     )
-    if institution and institution not in registry.windows:
-        error(
-            row_no,
-            "institution_code",
-            institution,
-            "unknown institution: no accepted implementation plan for it",
-            "nezināma iestāde: tai nav pieņemta ieviešanas plāna",
-        )
-    elif institution and key and registry.services.get(str(key)) != institution:
-        error(
-            row_no,
-            "service_key",
-            key,
-            f"unknown service: not in {institution}'s implementation plan",
-            f"nezināms pakalpojums: nav iestādes {institution} ieviešanas plānā",
-        )
+    _check_institution_service(row_no, row, registry, error)
+    linked = str(row["activity_ids"]).split(";") if row.get("activity_ids") else []
+    for activity_id in linked:
+        if institution and not activity_id.startswith(f"{institution}-"):
+            error(row_no, "activity_ids", activity_id,
+                  f"activity id must start with {institution}-",
+                  f"aktivitātes ID jāsākas ar {institution}-")  # fmt: skip
+        elif activity_id not in registry.activities:
+            warning(row_no, "activity_ids", activity_id,
+                    "not in the institution's latest action plan: kept, linked to nothing",
+                    "nav iestādes jaunākajā rīcības plānā: saglabāts, nav piesaistīts")  # fmt: skip
+        elif key and registry.activities[activity_id] != key:
+            warning(row_no, "activity_ids", activity_id,
+                    f"the action plan has this activity for {registry.activities[activity_id]}",
+                    f"rīcības plānā šī aktivitāte ir pakalpojumam "
+                    f"{registry.activities[activity_id]}")  # fmt: skip
     if institution in registry.windows and year:
         first, last = registry.windows[institution]
         if not first <= year <= last:

@@ -166,6 +166,8 @@ def test_transform_validates_raw_data_before_building(dagbag) -> None:
     ]
     for upstream, downstream in itertools.pairwise(order):
         assert downstream in dag.get_task(upstream).downstream_task_ids
+    # the provisional reports and early-warning alerts read the marts the build just made
+    assert "provisional_outlook" in dag.get_task("dbt_build").downstream_task_ids
 
 
 def test_annual_submission_refreshes_the_marts_before_every_gate(dagbag) -> None:

@@ -135,3 +135,32 @@ def test_annual_reporting_years_task_without_logical_date(monkeypatch, dags) -> 
     task = dags["annual_indicator_submission"].get_task("reporting_years")
     assert _call(monkeypatch, task, _context(year=None, years=None, institution="VDI")) == [2025]
     assert _call(monkeypatch, task, _context(year=2016, years=None, institution="VDI")) == [2016]
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({"INTAKE_SEED_EXAMPLES": "false", "OUTLOOK_AS_OF_DATE": ""}, date(2026, 3, 2)),
+        ({"OUTLOOK_AS_OF_DATE": "2019-06-30"}, date(2019, 6, 30)),
+    ],
+)
+def test_provisional_outlook_without_logical_date(monkeypatch, dags, tmp_path, env, expected):
+    """The provisional reports and alerts use the outlook's date: OUTLOOK_AS_OF_DATE (the demo's
+    mid-2019) when set, else the run's date in Riga — the date dbt computed the outlook for."""
+    from publish import provisional
+
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("EXTRACTS_DIR", str(tmp_path))
+    seen = {}
+    monkeypatch.setattr(
+        provisional,
+        "write_reports",
+        lambda url, folder, as_of: seen.update(report=(url, as_of)) or [],
+    )
+    monkeypatch.setattr(provisional, "alert_turned_to_miss",
+                        lambda url, as_of, send: seen.update(alert=as_of) or [])  # fmt: skip
+    task = dags["warehouse_transform"].get_task("provisional_outlook")
+    result = _call(monkeypatch, task, _context(), build={"skipped": False})
+    assert seen == {"report": ("postgresql://publisher:p@h:5/db", expected), "alert": expected}
+    assert result["as_of"] == expected.isoformat()

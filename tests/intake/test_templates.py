@@ -51,7 +51,7 @@ def test_examples_carry_the_real_vdi_figures() -> None:
 
 
 def test_both_languages_map_to_the_same_columns() -> None:
-    for template in (schema.PLAN, schema.SUBMISSION):
+    for template in (schema.PLAN, schema.SUBMISSION, schema.ACTION_PLAN):
         lookup = schema.header_lookup(template)
         for language in ("lv", "en"):
             mapped = [

@@ -13,6 +13,8 @@ import hashlib
 import json
 import re
 import shutil
+from dataclasses import replace
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
@@ -84,10 +86,25 @@ def _counts(url: str) -> dict[str, int]:
 @pytest.fixture(scope="module")
 def e2e(pg_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, str]:
     base = tmp_path_factory.mktemp("e2e")
-    settings = pipeline_settings(pg_settings, "e2e_warehouse", base)
+    settings = pipeline_settings(pg_settings, "e2e_warehouse", base, dbt_unit_tests=True)
     url = warehouse.ensure_ready(settings).url
     pipeline.run(settings, url, say=lambda _msg: None)
-    return settings, url
+    # The `make run` path ran every dbt unit test; later rebuilds here would only repeat them.
+    return replace(settings, dbt_unit_tests=False), url
+
+
+def test_the_make_run_build_ran_every_dbt_unit_test(e2e: tuple[Settings, str]) -> None:
+    """The suite's one run of the dbt unit tests: `make run`'s build ran each one the project
+    defines, and each passed (other builds here leave them out: DBT_UNIT_TESTS)."""
+    settings, _url = e2e
+    build = settings.dbt_target_dir / "latest_build"  # this module's first test: make run's
+    first = json.loads((build / "run_results.json").read_text(encoding="utf-8"))
+    manifest = json.loads((build / "manifest.json").read_text(encoding="utf-8"))
+    defined = {u for u in manifest.get("unit_tests", {})}
+    ran = {r["unique_id"]: r["status"] for r in first["results"]
+           if r["unique_id"].startswith("unit_test.")}  # fmt: skip
+    assert len(defined) >= 17 and set(ran) == defined
+    assert set(ran.values()) == {"pass"}
 
 
 def test_mart_reproduces_the_reference_table(e2e: tuple[Settings, str]) -> None:
@@ -283,7 +300,7 @@ def test_institution_roll_up_reconciles_with_vdi_totals(e2e: tuple[Settings, str
     assert row == (27165, 7350, Decimal("0.2706"), Decimal("0.1103"), 16)
 
 
-def test_eindex_facts_and_promotion_effect(e2e: tuple[Settings, str]) -> None:
+def test_eindex_facts(e2e: tuple[Settings, str]) -> None:
     _settings, url = e2e
     with psycopg.connect(url) as conn:
         facts = conn.execute(
@@ -291,14 +308,7 @@ def test_eindex_facts_and_promotion_effect(e2e: tuple[Settings, str]) -> None:
             " and sector = 'direct_administration' and metric = 'services_electronic_share')"
             " from marts.fct_eindex_facts"
         ).fetchone()
-        effect = conn.execute(
-            "select count(*), count(*) filter (where portal_requests_before is not null),"
-            " max(portal_requests_before) filter (where service_key = 'VDI-07')"
-            " from marts.fct_promotion_effect"
-            " where activity_source = 'plan' and activity_year = 2017 and service_key like 'VDI-%'"
-        ).fetchone()
     assert facts == (21, Decimal("73.0"))
-    assert effect == (16, 16, 2189)  # 2016 portal count (synthetic) = the real 2016 figure
 
 
 # Latvian alphabet (CLDR lv primary order): long vowels are not letters of their own, y is i.
@@ -459,6 +469,9 @@ def _demo_rows(settings: Settings) -> list[str]:
                         if row["institution_code"] == "VDI")]  # fmt: skip
 
 
+PROJECTED_TO_MISS_2019 = ["VDI-01", "VDI-02", "VDI-03", "VDI-04", "VDI-05", "VDI-13"]
+
+
 def test_the_early_warning_outlook_of_the_open_demo_year(e2e: tuple[Settings, str]) -> None:
     """make run computes the outlook of 2019 as of 30 June (the demo's open year): every VDI
     service projected from January-June against its forecast; the backtest is published."""
@@ -508,6 +521,99 @@ def test_reforecasts_of_the_open_year_and_forecast_errors_of_the_closed(
     assert len(reforecast) == 16
     assert all(r[1] == 4 and r[2] == r[3] and r[4] for r in reforecast)
     assert errors == [(year, 16, True) for year in range(2015, 2020)]
+
+
+def test_the_vdi_action_plan_with_each_activity_s_status_and_effect(
+    e2e: tuple[Settings, str],
+) -> None:
+    """make run loads the real VDI action plan (the report's 16 activities, started
+    2017-06-01, approximate) through the intake; as of mid-2019 each has started (no end
+    date, no submission names it done), and each has its effect on June-December 2017:
+    requests after the start against the outlook model's counterfactual with its interval."""
+    _settings, url = e2e
+    with psycopg.connect(url) as conn:
+        files = conn.execute(
+            "select outcome, version, rows_total from raw.intake_files where kind = 'action_plan'"
+        ).fetchall()
+        rows = conn.execute(
+            "select activity_id, service_key, activity_status, start_date::text,"
+            " start_date_is_approximate, months_in_window, months_after, effect_verdict,"
+            " expected_after_p10 <= expected_after and expected_after <= expected_after_p90,"
+            " actual_after - expected_after = effect_requests, is_synthetic, as_of_date::text"
+            " from marts.fct_action_effect where institution_code = 'VDI' order by activity_id"
+        ).fetchall()
+        planned = conn.execute(
+            "select planned_activities_lv from marts.dim_service where service_key = 'VDI-14'"
+        ).fetchone()[0]
+    assert files == [("accepted", 1, 16)]
+    assert [r[0] for r in rows] == [f"VDI-RP2017-{n:02d}" for n in range(1, 17)]
+    assert {r[2] for r in rows} == {"started"} and {r[3] for r in rows} == {"2017-06-01"}
+    assert all(r[4] and r[5] == 7 and r[6] == 7 for r in rows)
+    assert {r[7] for r in rows} <= {"above_expected", "below_expected", "within_expected"}
+    assert all(r[8] and r[9] for r in rows)
+    assert all(r[10] for r in rows) and {r[11] for r in rows} == {"2019-06-30"}  # demo months
+    assert planned.startswith("Papildus aktivitātes nav vajadzīgas")  # from the action plan
+
+
+def test_the_provisional_report_of_the_open_year_and_one_alert_per_turn(
+    e2e: tuple[Settings, str], chromium
+) -> None:
+    """The open year 2019 gets a provisional report per institution (marked PROVISIONAL, the
+    outlook worst first, the action plan's effects); each service projected to miss was
+    alerted once, a rerun alerts nothing, and a later date alerts only a service that
+    turned."""
+    from publish import provisional
+
+    settings, url = e2e
+    report = settings.extracts_dir / "2019" / "VDI" / "provisional" / "latest" / "report.html"
+    load = chromium.open(report)
+    assert load.blocked == [] and load.failed == [] and load.console_errors == []
+    assert chromium.evaluate("document.getElementById('headline').textContent") == (
+        "6 no 16 pakalpojumiem prognozēti zem plāna 2019. gadā (uz 30.06.2019)"
+    )
+    assert "PROVIZORISKI" in chromium.evaluate("document.querySelector('.banner').textContent")
+    first = chromium.evaluate(
+        "[...document.querySelectorAll('table.services tbody tr td:first-child')]"
+        ".map(td => td.textContent)"
+    )
+    assert len(first) == 16 and set(first[:6]) == set(PROJECTED_TO_MISS_2019)
+    assert chromium.evaluate("document.querySelectorAll('table.actions tbody tr').length") == 16
+    # beside the versioned extracts, never one of them (no manifest, no gate)
+    assert sorted(p.name for p in report.parent.iterdir()) == [
+        "action_plan.csv", "outlook.csv", "report.html",
+    ]  # fmt: skip
+    with psycopg.connect(url) as conn:
+        alerted = conn.execute(
+            "select service_key from audit.outlook_alerts where as_of_date = '2019-06-30'"
+            " order by service_key"
+        ).fetchall()
+    assert [a[0] for a in alerted] == sorted(
+        [*PROJECTED_TO_MISS_2019, "SYNDA-02", "SYNDB-01", "SYNDB-03"]
+    )
+    sent: list[str] = []
+    assert provisional.alert_turned_to_miss(url, date(2019, 6, 30), sent.append) == []
+    # A month later VDI-07 turns projected_to_miss; the others stay so: one alert.
+    with psycopg.connect(url) as conn:
+        conn.execute(
+            "insert into marts.fct_service_year_outlook select service_key || '-' ||"
+            " reporting_year || '@2019-07-31', service_key, institution_code, reporting_year,"
+            " '2019-07-31', months_complete + 1, forecast_electronic_users, ytd_requests,"
+            " profile_scope, projected_requests, projected_requests_p10, projected_requests_p90,"
+            " naive_projected_requests, case when service_key = 'VDI-07' then"
+            " 'projected_to_miss' else outlook_status end, is_synthetic"
+            " from marts.fct_service_year_outlook where as_of_date = '2019-06-30'"
+        )
+    try:
+        turned = provisional.alert_turned_to_miss(
+            url, date(2019, 7, 31), lambda row: sent.append(row["service_key"])
+        )
+        assert turned == sent == ["VDI-07"]
+    finally:
+        with psycopg.connect(url) as conn:
+            conn.execute(
+                "delete from marts.fct_service_year_outlook where as_of_date > '2019-06-30'"
+            )
+            conn.execute("delete from audit.outlook_alerts where as_of_date > '2019-06-30'")
 
 
 def test_hostile_corpus_in_one_pass_of_the_dags(e2e: tuple[Settings, str]) -> None:

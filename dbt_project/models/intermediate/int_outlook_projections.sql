@@ -16,95 +16,85 @@ monthly as (
     select * from {{ ref('int_service_month_electronic') }}
 ),
 
-cut_offs as (
-    select generate_series(1, 12) as cut_off
-),
-
-service_years as (
+-- requests of each service-year to the end of every month loaded (a cut-off), and how many
+-- months up to it are loaded: one pass of window sums, no service x year x cut-off cross join
+cumulative as (
     select
         service_key,
         institution_code,
         period_year,
-        count(*) as months_loaded,
-        sum(requests) as year_requests,
-        bool_or(is_synthetic) as is_synthetic
+        month_no as cut_off,
+        sum(requests) over service_year_so_far as requests_to_cut_off,
+        count(*) over service_year_so_far as months_observed,
+        sum(requests) over service_year as year_requests,
+        count(*) over service_year as months_loaded
     from monthly
-    group by service_key, institution_code, period_year
+    window
+        service_year as (partition by service_key, period_year),
+        service_year_so_far as (partition by service_key, period_year order by month_no)
 ),
 
 complete_years as (
-    select * from service_years
+    select distinct
+        service_key,
+        period_year,
+        year_requests
+    from cumulative
     where months_loaded = 12
 ),
 
 target_years as (
-    select distinct period_year as target_year from service_years
+    select distinct period_year as target_year from cumulative
 ),
 
--- the complete years before each target year, month by month
-history as (
+-- the seasonal profiles: for each target year and cut-off, what the complete years before it
+-- held by the cut-off and in all, per service, per institution and nationally (one
+-- aggregation, three grouping sets)
+profiles as (
     select
         t.target_year,
-        m.service_key,
-        m.institution_code,
-        m.period_year,
-        m.month_no,
-        m.requests
+        c.cut_off,
+        c.service_key,
+        c.institution_code,
+        -- 0: per service, 2: per institution (service rolled up), 3: national
+        grouping(c.service_key, c.institution_code) as grouping_level,
+        sum(c.requests_to_cut_off) as requests_to_cut_off,
+        sum(c.year_requests) as requests_of_years
     from target_years as t
-    inner join complete_years as c
+    inner join cumulative as c
         on t.target_year > c.period_year
-    inner join monthly as m
-        on
-            c.service_key = m.service_key
-            and c.period_year = m.period_year
+    where c.months_loaded = 12
+    group by grouping sets (
+        (t.target_year, c.cut_off, c.service_key, c.institution_code),
+        (t.target_year, c.cut_off, c.institution_code),
+        (t.target_year, c.cut_off)
+    )
 ),
 
 service_profile as (
-    select
-        h.target_year,
-        h.service_key,
-        k.cut_off,
-        sum(h.requests) filter (where h.month_no <= k.cut_off) as requests_to_cut_off,
-        sum(h.requests) as requests_of_years
-    from history as h
-    cross join cut_offs as k
-    group by h.target_year, h.service_key, k.cut_off
+    select * from profiles
+    where grouping_level = 0
 ),
 
 institution_profile as (
-    select
-        h.target_year,
-        h.institution_code,
-        k.cut_off,
-        sum(h.requests) filter (where h.month_no <= k.cut_off) as requests_to_cut_off,
-        sum(h.requests) as requests_of_years
-    from history as h
-    cross join cut_offs as k
-    group by h.target_year, h.institution_code, k.cut_off
+    select * from profiles
+    where grouping_level = 2
 ),
 
 national_profile as (
-    select
-        h.target_year,
-        k.cut_off,
-        sum(h.requests) filter (where h.month_no <= k.cut_off) as requests_to_cut_off,
-        sum(h.requests) as requests_of_years
-    from history as h
-    cross join cut_offs as k
-    group by h.target_year, k.cut_off
+    select * from profiles
+    where grouping_level = 3
 ),
 
 year_to_date as (
     select
-        m.service_key,
-        m.institution_code,
-        m.period_year,
-        k.cut_off,
-        sum(m.requests) filter (where m.month_no <= k.cut_off) as ytd_requests,
-        count(*) filter (where m.month_no <= k.cut_off) as months_observed
-    from monthly as m
-    cross join cut_offs as k
-    group by m.service_key, m.institution_code, m.period_year, k.cut_off
+        service_key,
+        institution_code,
+        period_year,
+        cut_off,
+        requests_to_cut_off as ytd_requests,
+        months_observed
+    from cumulative
 ),
 
 projected as (

@@ -45,6 +45,7 @@ final as (
         submission_rows.other_channels,
         submission_rows.other_channels_state,
         submission_rows.activities_done,
+        submission_rows.activity_ids,
         latest_versions.submission_version,
         latest_versions.file_id as submission_file_id,
         latest_versions.received_date,

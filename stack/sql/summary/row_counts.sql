@@ -3,6 +3,8 @@ select 'raw.intake_files' as table_name, count(*) as row_count from raw.intake_f
 union all
 select 'raw.intake_plan_rows', count(*) from raw.intake_plan_rows
 union all
+select 'raw.intake_action_plan_rows', count(*) from raw.intake_action_plan_rows
+union all
 select 'raw.intake_submission_rows', count(*) from raw.intake_submission_rows
 union all
 select 'raw.intake_quarantine', count(*) from raw.intake_quarantine

@@ -27,6 +27,8 @@ renamed as (
         other_channels,
         other_channels_state,
         activities_done,
+        -- "VDI-RP2017-01;VDI-RP2017-02": the action-plan activities the row carried out
+        activity_ids,
         notes
     from source
 )
