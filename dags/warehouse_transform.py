@@ -22,7 +22,8 @@ DOCS = """
 ### warehouse_transform
 Runs the raw-data GX suites (`expectations/raw_data.py`; an `error` stops here),
 `dbt source freshness` (stale raw tables are reported as warnings in the log, not fatal),
-`dbt build` (models, seeds, data tests, unit tests), then `dbt docs generate`, published as
+`dbt build` (models, seeds, data tests, unit tests), then `dbt docs generate` when what the
+site shows changed (`ingest.refresh.docs_fingerprint`), published as
 `<DBT_TARGET_DIR>/docs/index.html` — the steps of `ingest.refresh`, the one transformation
 code path (`annual_indicator_submission` runs the same steps). `changes_since_last_build`
 skips every step when no raw load batch is newer than the last successful build (same dbt
@@ -112,24 +113,16 @@ def warehouse_transform() -> None:
 
     @task(**DBT)
     def dbt_docs(build: dict) -> str:
-        """The documentation site (models, columns, lineage), published to one stable path."""
-        from ingest import transform
+        """The documentation site (models, columns, lineage), published to one stable path;
+        regenerated only when what it shows changed (ingest.refresh.docs_fingerprint)."""
+        from ingest import refresh
         from ingest.config import load_settings
-
-        settings = load_settings()
-        index = settings.dbt_target_dir / transform.DOCS / "index.html"
-        if build["skipped"] and index.exists():
-            print(f"marts unchanged; dbt docs site: {index}")
-            return str(index)
         from ops.run_dates import as_of_date
 
-        index = transform.generate_docs(
-            warehouse_url(TRANSFORMER_ROLE),
-            settings.dbt_project_dir,
-            settings.dbt_target_dir,
-            as_of_date(get_current_context()),
+        index, generated = refresh.generate_docs_if_changed(
+            load_settings(), warehouse_url(TRANSFORMER_ROLE), as_of_date(get_current_context())
         )
-        print(f"dbt docs site: {index}")
+        print(f"dbt docs site{'' if generated else ' (unchanged)'}: {index}")
         return str(index)
 
     @task

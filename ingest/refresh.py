@@ -85,6 +85,40 @@ def project_fingerprint(project_dir: Path) -> str:
     return digest.hexdigest()
 
 
+DOCS_STAMP = "docs_fingerprint.txt"
+
+
+def docs_fingerprint(settings: Settings, conninfo: str, as_of: date | None) -> str:
+    """sha256 of everything the dbt docs site shows: the project (models, yml docs), the
+    dates its compiled SQL holds (the as-of and outlook dates) and the shape of the
+    warehouse's relations (the catalog: kinds, owners, typed columns). Not the data."""
+    with psycopg.connect(conninfo) as conn:
+        shape = conn.execute(sqlfiles.load("refresh/catalog_shape")).fetchall()
+    digest = hashlib.sha256(project_fingerprint(settings.dbt_project_dir).encode())
+    digest.update(repr((as_of, transform.outlook_env(), shape)).encode())
+    return digest.hexdigest()
+
+
+def generate_docs_if_changed(
+    settings: Settings, conninfo: str, as_of: date | None
+) -> tuple[Path, bool]:
+    """``dbt docs generate`` (published as ``<DBT_TARGET_DIR>/docs``) unless the published
+    site was generated from the same :func:`docs_fingerprint`: a second build of the day that
+    only brought new rows leaves the site as it is (generating it takes ~20 s). Returns the
+    site's ``index.html`` and whether it was generated."""
+    key = docs_fingerprint(settings, conninfo, as_of)
+    site = settings.dbt_target_dir / transform.DOCS
+    stamp = site / DOCS_STAMP
+    if (site / "index.html").is_file() and stamp.is_file() and stamp.read_text() == key:
+        log.info("dbt docs unchanged (same project, dates and relations): %s", site)
+        return site / "index.html", False
+    index = transform.generate_docs(
+        conninfo, settings.dbt_project_dir, settings.dbt_target_dir, as_of
+    )
+    (index.parent / DOCS_STAMP).write_text(key)
+    return index, True
+
+
 def raw_watermark(conninfo: str) -> datetime | None:
     """The newest raw load batch (what a validation or a build covers, read before either)."""
     with psycopg.connect(conninfo) as conn:

@@ -71,6 +71,11 @@ def _label(codes: Mapping[str, tuple[str, str]], code: Any) -> str:
     return f'{escape(lv)} <span class="en" lang="en">/ {escape(en)}</span>'
 
 
+def _code(value: Any) -> str:
+    """A short code (service key, activity id): no minimum width, never wrapped."""
+    return f'<td style="white-space:nowrap">{escape(str(value))}</td>'
+
+
 def _interval(low: Any, high: Any) -> str:
     if low is None or high is None:
         return "—"
@@ -112,7 +117,7 @@ def _outlook_rows(outlook: Sequence[Mapping[str, Any]]) -> list[str]:
         marker = "▼ " if r["outlook_status"] == "projected_to_miss" else ""
         rows.append(
             "<tr>"
-            + _cell(r["service_key"])
+            + _code(r["service_key"])
             + _cell(r["service_name_lv"])
             + _cell(r["forecast_electronic_users"], "count")
             + _cell(r["ytd_requests"], "count", demo)
@@ -136,10 +141,10 @@ def _action_rows(actions: Sequence[Mapping[str, Any]]) -> list[str]:
                                                  else "")  # fmt: skip
         rows.append(
             "<tr>"
-            + _cell(a["activity_id"])
-            + _cell(a["service_key"])
+            + _code(a["activity_id"])
+            + _code(a["service_key"])
             + f"<td>{_label(labels.ACTIVITY_TYPE, a['activity_type'])}</td>"
-            + _cell(start)
+            + _code(start)
             + f"<td>{_label(labels.ACTIVITY_STATUS, a['activity_status'])}</td>"
             + _cell(a["actual_after"], "count", demo)
             + _cell(a["expected_after"], "count", demo)

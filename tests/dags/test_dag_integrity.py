@@ -72,7 +72,14 @@ def test_dag_files_import_nothing_heavy() -> None:
 
 # Calls that run dbt (ingest.refresh / ingest.transform): a task whose code makes one of them
 # must take the dbt pool's slot.
-_DBT_CALLS = ("refresh.build(", "refresh_marts(", "check_freshness(", "generate_docs(", "run_dbt(")
+_DBT_CALLS = (
+    "refresh.build(",
+    "refresh_marts(",
+    "check_freshness(",
+    "generate_docs(",
+    "run_dbt(",
+    "generate_docs_if_changed(",
+)
 
 
 def test_every_dbt_task_takes_the_one_dbt_pool_slot_and_has_a_timeout(dagbag) -> None:

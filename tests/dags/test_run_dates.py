@@ -98,18 +98,18 @@ def test_transform_change_check_without_logical_date(monkeypatch, dags) -> None:
 
 
 def test_transform_freshness_and_docs_without_logical_date(monkeypatch, dags, tmp_path) -> None:
-    from ingest import refresh, transform
+    from ingest import refresh
 
     seen = {}
     monkeypatch.setattr(
         refresh, "check_freshness", lambda s, u, as_of=None: seen.setdefault("fresh", as_of)
     )
 
-    def fake_docs(url, project, target, as_of=None):
+    def fake_docs(settings, url, as_of):
         seen["docs"] = as_of
-        return tmp_path / "index.html"
+        return tmp_path / "index.html", True
 
-    monkeypatch.setattr(transform, "generate_docs", fake_docs)
+    monkeypatch.setattr(refresh, "generate_docs_if_changed", fake_docs)
     _call(monkeypatch, dags["warehouse_transform"].get_task("source_freshness"), _context())
     build = {"skipped": False}
     _call(monkeypatch, dags["warehouse_transform"].get_task("dbt_docs"), _context(), build=build)

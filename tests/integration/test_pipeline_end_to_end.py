@@ -14,7 +14,7 @@ import json
 import re
 import shutil
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
@@ -105,6 +105,33 @@ def test_the_make_run_build_ran_every_dbt_unit_test(e2e: tuple[Settings, str]) -
            if r["unique_id"].startswith("unit_test.")}  # fmt: skip
     assert len(defined) >= 17 and set(ran) == defined
     assert set(ran.values()) == {"pass"}
+
+
+def test_dbt_docs_are_regenerated_only_when_what_they_show_changes(
+    e2e: tuple[Settings, str],
+) -> None:
+    """make run's transform published the docs site with its fingerprint; the same project,
+    date and relations find it current (no 20-second `dbt docs generate`), while another
+    as-of date or a changed relation would regenerate it."""
+    from zoneinfo import ZoneInfo
+
+    from ingest import refresh
+
+    settings, url = e2e
+    today = datetime.now(ZoneInfo("Europe/Riga")).date()
+    stamp = (settings.dbt_target_dir / "docs" / refresh.DOCS_STAMP).read_text()
+    assert refresh.docs_fingerprint(settings, url, today) == stamp
+    index, generated = refresh.generate_docs_if_changed(settings, url, today)
+    assert not generated and index.is_file()
+    assert refresh.docs_fingerprint(settings, url, date(2019, 3, 2)) != stamp
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("alter table marts.dim_institution add column probe integer")
+        try:
+            assert refresh.docs_fingerprint(settings, url, today) != stamp
+        finally:
+            conn.execute("alter table marts.dim_institution drop column probe")
+    # a dropped column leaves attisdropped behind: not part of the shape
+    assert refresh.docs_fingerprint(settings, url, today) == stamp
 
 
 def test_mart_reproduces_the_reference_table(e2e: tuple[Settings, str]) -> None:
