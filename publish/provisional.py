@@ -307,9 +307,11 @@ def write_reports(conninfo: str, extracts_dir: Path, as_of: date) -> list[Provis
 
 
 def alert_turned_to_miss(conninfo: str, as_of: date, send) -> list[str]:
-    """Send one alert per service whose outlook turned ``projected_to_miss`` on ``as_of``
-    (``send(service_row) -> None``), record each in ``audit.outlook_alerts``; the service
-    keys alerted. A failed send is logged and not recorded: the next run tries again."""
+    """Send one alert per service whose outlook turned ``projected_to_miss`` (by ``as_of``:
+    no alert recorded since its last other status), ``send(service_row) -> None``, and record
+    each in ``audit.outlook_alerts``; returns the service keys alerted. A failed send is logged
+    and not recorded, so the next run (a rerun, or the next night) sends it. Without
+    ALERT_EMAILS the alert is only logged, and counts as given."""
     with psycopg.connect(conninfo, row_factory=dict_row) as conn:
         turned = _query(conn, "outlook_turned_to_miss", {"as_of": as_of})
         alerted = []

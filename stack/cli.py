@@ -148,9 +148,10 @@ def _print_action_plan(activities: list[tuple], as_of: object) -> None:
          high, pct, verdict, synthetic) in activities:  # fmt: skip
         started = f"{start:%Y-%m-%d}{'~' if approximate else ''}"
         if expected is not None:
+            change = f"{pct:+} % " if pct is not None else ""
             effect = (
                 f"{actual} in {months} months vs {expected} expected ({low}–{high}), "
-                f"{pct:+} % {verdict}"
+                f"{change}{verdict}"
             )
         else:
             effect = verdict

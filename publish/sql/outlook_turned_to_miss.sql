@@ -1,6 +1,7 @@
--- Services whose outlook turned projected_to_miss on the as-of date: projected to miss now,
--- not at the previous as-of date kept for the same year (or none kept), and not alerted for
--- this date yet (audit.outlook_alerts: a rerun of the same date sends nothing again).
+-- Services to alert on the as-of date: projected_to_miss now, and no alert recorded
+-- (audit.outlook_alerts) for the service and year since its last as-of date with another
+-- status: one alert per turn. A rerun of the date, or a later night on which it stays
+-- projected to miss, sends nothing again; an alert that could not be sent is sent next time.
 with now_missing as (
     select o.service_key, o.institution_code, o.reporting_year, o.as_of_date,
            o.forecast_electronic_users, o.projected_requests, o.projected_requests_p10,
@@ -9,29 +10,32 @@ with now_missing as (
     where o.as_of_date = %(as_of)s and o.outlook_status = 'projected_to_miss'
 ),
 
-previous as (
-    select distinct on (o.service_key, o.reporting_year)
-        o.service_key, o.reporting_year, o.outlook_status
+history as (
+    select
+        o.service_key,
+        o.reporting_year,
+        max(o.as_of_date) filter (where o.outlook_status <> 'projected_to_miss')
+            as last_other_status_date,
+        (array_agg(o.outlook_status order by o.as_of_date desc))[1] as previous_status
     from marts.fct_service_year_outlook as o
     inner join now_missing as n
         on o.service_key = n.service_key and o.reporting_year = n.reporting_year
     where o.as_of_date < %(as_of)s
-    order by o.service_key, o.reporting_year, o.as_of_date desc
+    group by o.service_key, o.reporting_year
 )
 
 select n.service_key, n.institution_code, n.reporting_year, n.as_of_date, n.months_complete,
        n.forecast_electronic_users, round(n.projected_requests) as projected_requests,
        round(n.projected_requests_p10) as projected_requests_p10,
        round(n.projected_requests_p90) as projected_requests_p90,
-       p.outlook_status as previous_status, n.is_synthetic
+       h.previous_status, n.is_synthetic
 from now_missing as n
-left join previous as p
-    on n.service_key = p.service_key and n.reporting_year = p.reporting_year
-where
-    coalesce(p.outlook_status, '') <> 'projected_to_miss'
-    and not exists (
-        select from audit.outlook_alerts as a
-        where a.service_key = n.service_key and a.reporting_year = n.reporting_year
-            and a.as_of_date = n.as_of_date
-    )
+left join history as h
+    on n.service_key = h.service_key and n.reporting_year = h.reporting_year
+where not exists (
+    select from audit.outlook_alerts as a
+    where a.service_key = n.service_key and a.reporting_year = n.reporting_year
+        and a.as_of_date > coalesce(h.last_other_status_date, '-infinity'::date)
+        and a.as_of_date <= n.as_of_date
+)
 order by n.institution_code, n.service_key

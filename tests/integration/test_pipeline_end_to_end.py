@@ -630,7 +630,13 @@ def test_the_provisional_report_of_the_open_year_and_one_alert_per_turn(
             " 'projected_to_miss' else outlook_status end, is_synthetic"
             " from marts.fct_service_year_outlook where as_of_date = '2019-06-30'"
         )
+
+    def mail_server_down(row) -> None:
+        raise ConnectionRefusedError("smtp")
+
     try:
+        # the mail server is down: nothing recorded, so the next run sends it
+        assert provisional.alert_turned_to_miss(url, date(2019, 7, 31), mail_server_down) == []
         turned = provisional.alert_turned_to_miss(
             url, date(2019, 7, 31), lambda row: sent.append(row["service_key"])
         )

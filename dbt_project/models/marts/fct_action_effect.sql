@@ -7,11 +7,11 @@
 -- since: expected = projected x (cumulative share at the last observed month) - year to date
 -- at the start. Its 80 % interval is the projection's, carried the same way. An activity that
 -- starts before the outlook has var('outlook_min_months') months of its year has no
--- counterfactual. Beside it: the same ratio for the institution's services without any
--- activity (a comparison group, where one exists), the monthly average of the 12 months
--- before against the months after, and the reported electronic share of the year before and
--- the year after the start (what fct_promotion_effect used to show). A comparison, not
--- proof of cause. Units: requests.
+-- counterfactual. Beside it: the same ratio for the institution's services with no activity
+-- started by the window's end (a comparison group, where one exists), the monthly average of
+-- the 12 months before against the months after, and the reported electronic share of the
+-- year before and the year after the start (what fct_promotion_effect used to show). A
+-- comparison, not proof of cause. Units: requests.
 with
 
 as_of as (
@@ -66,7 +66,7 @@ windows as (
 ),
 
 -- every service of the institution, for the activity's window: the service itself and the
--- comparison group (services of the institution with no activity in its action plan)
+-- comparison group (the institution's services with no activity started by the window's end)
 window_services as (
     select
         w.activity_id,
@@ -80,7 +80,15 @@ window_services as (
         on w.institution_code = d.institution_code
     where
         w.service_key = d.service_key
-        or d.service_key not in (select a.service_key from activities as a)
+        -- the comparison group: no activity of theirs had started by the window's end
+        or not exists (
+            select from activities as a
+            where
+                a.service_key = d.service_key
+                and extract(year from a.start_date)::integer * 12
+                + extract(month from a.start_date)::integer
+                <= w.start_year * 12 + w.last_month
+        )
 ),
 
 -- what each of those services did in the months after the start, and what the model expected
@@ -119,7 +127,7 @@ expected as (
         -- observed month, less what was already there (only on the same seasonal profile;
         -- never below 0; NULL without a projection: greatest() alone would turn it into 0)
         case
-            when at_end.cumulative_share is not null
+            when before_start.projected_requests * at_end.cumulative_share is not null
                 then greatest(
                     before_start.projected_requests * at_end.cumulative_share
                     - before_start.ytd_requests,
@@ -127,7 +135,7 @@ expected as (
                 )
         end as expected_after,
         case
-            when at_end.cumulative_share is not null
+            when before_start.projected_requests_p10 * at_end.cumulative_share is not null
                 then greatest(
                     before_start.projected_requests_p10 * at_end.cumulative_share
                     - before_start.ytd_requests,
@@ -135,7 +143,7 @@ expected as (
                 )
         end as expected_after_p10,
         case
-            when at_end.cumulative_share is not null
+            when before_start.projected_requests_p90 * at_end.cumulative_share is not null
                 then greatest(
                     before_start.projected_requests_p90 * at_end.cumulative_share
                     - before_start.ytd_requests,
@@ -215,7 +223,7 @@ joined as (
         end as activity_status,
         a.done_reporting_year,
         w.start_year,
-        greatest(o.months_in_window, 0) as months_in_window,
+        greatest(w.last_month - w.start_month + 1, 0) as months_in_window,
         coalesce(o.months_after, 0) as months_after,
         b.months_before,
         b.monthly_requests_before,
