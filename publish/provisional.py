@@ -15,8 +15,6 @@ night it stays so): :func:`alert_turned_to_miss` records each alert in
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 import os
 import shutil
@@ -32,7 +30,7 @@ import psycopg
 from psycopg.rows import dict_row
 
 from ingest import sqlfiles
-from publish import SQL_DIR, labels
+from publish import SQL_DIR, extract_content, labels
 from publish.extract_report import _bi, _cell, _h2, _page, _table
 
 log = logging.getLogger(__name__)
@@ -237,13 +235,17 @@ def render(
     return _page(f"PROVIZORISKI {institution} {year} — {lv}", "\n".join(body))
 
 
-def _csv(rows: Sequence[Mapping[str, Any]]) -> bytes:
-    buffer = io.StringIO()
-    if rows:
-        writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-    return buffer.getvalue().encode("utf-8-sig")
+OUTLOOK_TABLE = extract_content.TableSpec("outlook", "Prognoze", "service_key")
+ACTIONS_TABLE = extract_content.TableSpec("action_plan", "Rīcības plāns", "activity_id")
+
+
+def _csv(spec: extract_content.TableSpec, rows: Sequence[Mapping[str, Any]]) -> bytes:
+    """The rows as the extracts write CSV (extract_content.render_csv: UTF-8 with BOM, exact
+    decimals, formula-like text neutralised)."""
+    columns = list(rows[0]) if rows else []
+    return extract_content.render_csv(
+        extract_content.Table(spec, columns, [tuple(r.values()) for r in rows])
+    )
 
 
 def _same(directory: Path, files: Mapping[str, bytes]) -> bool:
@@ -290,8 +292,8 @@ def write_reports(conninfo: str, extracts_dir: Path, as_of: date) -> list[Provis
         name = rows[0]["institution_name_lv"]
         files = {
             "report.html": render(institution, name, year, as_of, rows, acts),
-            "outlook.csv": _csv(rows),
-            "action_plan.csv": _csv(acts),
+            "outlook.csv": _csv(OUTLOOK_TABLE, rows),
+            "action_plan.csv": _csv(ACTIONS_TABLE, acts),
         }
         target = (extracts_dir / str(year) / institution / PROVISIONAL_DIR
                   / f"as-of-{as_of:%Y-%m-%d}")  # fmt: skip
